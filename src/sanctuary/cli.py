@@ -1,0 +1,51 @@
+"""The `sanctuary` command: a thin shell over the Python API.
+
+Each command parses its arguments, calls one public function and formats the result. Bad input exits
+2 with one line naming the file, field or line; an internal failure exits 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+
+import orjson
+import typer
+
+from sanctuary.errors import SanctuaryError
+
+app = typer.Typer(
+    help="Sanctuary: sanctuary ordinances as code.",
+    no_args_is_help=True,
+    # Local variables in tracebacks could leak personal data from requests.
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+
+class SchemaName(StrEnum):
+    request = "request"
+    decision = "decision"
+
+
+@app.command()
+def schema(name: SchemaName) -> None:
+    """Print the JSON Schema of a public shape.
+
+    Example: sanctuary schema request
+    """
+    from sanctuary.model import Decision, Request
+
+    model = {"request": Request, "decision": Decision}[name.value]
+    sys.stdout.write(
+        orjson.dumps(model.model_json_schema(by_alias=True), option=orjson.OPT_INDENT_2).decode()
+        + "\n"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except SanctuaryError as err:
+        sys.stderr.write(f"sanctuary: {err.one_line()}\n")
+        raise SystemExit(err.exit_code) from None

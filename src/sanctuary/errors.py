@@ -1,0 +1,115 @@
+"""One error tree for all of Sanctuary.
+
+    SanctuaryError                      code            exit
+    ├── InputError                      (bad input)     2
+    │   ├── RequestError                invalid_request
+    │   ├── PackError                   invalid_pack
+    │   ├── ScenarioError               invalid_scenario
+    │   ├── VocabularyError             unknown_term
+    │   └── JurisdictionError           unknown_jurisdiction
+    ├── DecisionError                   decision_failed  1   (could not decide: fail closed)
+    ├── LedgerError                     ledger_error     1
+    │   ├── LedgerUnavailable           ledger_unavailable
+    │   └── VerificationError           verification_failed
+    └── InternalError                   internal_error   1
+
+Every error has a stable snake_case ``code``, a one-line lowercase ``message`` with user input in
+backticks, an optional ``help`` and an optional ``location`` (``file:line`` or a field path).
+Messages never carry personal data from requests: only field names, codes and file positions.
+"""
+
+from __future__ import annotations
+
+
+class SanctuaryError(Exception):
+    code = "sanctuary_error"
+    exit_code = 1
+    http_status = 500
+
+    def __init__(self, message: str, *, help: str | None = None, location: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.help = help
+        self.location = location
+
+    def one_line(self) -> str:
+        """The CLI's one-line rendering: ``location: message (help)``."""
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        if self.help:
+            text += f" ({self.help})"
+        return text.replace("\n", " ")
+
+    def problem(self) -> dict[str, object]:
+        """RFC 9457 problem details."""
+        body: dict[str, object] = {
+            "type": f"https://sanctuary.invalid/problems/{self.code}",
+            "title": self.code.replace("_", " "),
+            "status": self.http_status,
+            "detail": self.message,
+            "code": self.code,
+        }
+        if self.location:
+            body["location"] = self.location
+        if self.help:
+            body["help"] = self.help
+        return body
+
+
+class InputError(SanctuaryError):
+    code = "invalid_input"
+    exit_code = 2
+    http_status = 400
+
+
+class RequestError(InputError):
+    code = "invalid_request"
+    http_status = 422
+
+
+class PackError(InputError):
+    code = "invalid_pack"
+
+
+class ScenarioError(InputError):
+    code = "invalid_scenario"
+
+
+class VocabularyError(InputError):
+    code = "unknown_term"
+    http_status = 422
+
+
+class JurisdictionError(InputError):
+    code = "unknown_jurisdiction"
+    http_status = 422
+
+
+class DecisionError(SanctuaryError):
+    code = "decision_failed"
+
+
+class LedgerError(SanctuaryError):
+    code = "ledger_error"
+    http_status = 503
+
+
+class LedgerUnavailable(LedgerError):
+    code = "ledger_unavailable"
+
+
+class VerificationError(LedgerError):
+    code = "verification_failed"
+    http_status = 500
+
+
+class InternalError(SanctuaryError):
+    code = "internal_error"
+
+
+def did_you_mean(word: str, choices: object) -> str | None:
+    """A "did you mean" hint for a mistyped key or value, or None when nothing is close."""
+    import difflib
+
+    options = [str(c) for c in choices]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
