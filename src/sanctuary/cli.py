@@ -23,6 +23,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Sanctuary: sanctuary ordinances as code."""
+
+
 class SchemaName(StrEnum):
     request = "request"
     decision = "decision"
