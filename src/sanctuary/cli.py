@@ -11,6 +11,7 @@ from enum import StrEnum
 
 import orjson
 import typer
+from pydantic import TypeAdapter
 
 from sanctuary.errors import SanctuaryError
 
@@ -41,11 +42,9 @@ def schema(name: SchemaName) -> None:
     """
     from sanctuary.model import Decision, Request
 
-    model = {"request": Request, "decision": Decision}[name.value]
-    sys.stdout.write(
-        orjson.dumps(model.model_json_schema(by_alias=True), option=orjson.OPT_INDENT_2).decode()
-        + "\n"
-    )
+    model = Request if name is SchemaName.request else Decision
+    document = TypeAdapter(model).json_schema(by_alias=True)
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def main() -> None:
