@@ -30,9 +30,10 @@ from sanctuary.model import (
     PurposeAssessment,
     Reason,
     Request,
+    construct,
 )
-from sanctuary.policy.facts import Facts, derive
-from sanctuary.policy.load import Pack, Rule
+from sanctuary.policy.facts import Facts, derive, slot_name
+from sanctuary.policy.load import Pack, Rule, RuleException
 
 RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
 DATA_ACTIONS = frozenset({"disclose_information", "system_access", "notify_release"})
@@ -59,65 +60,98 @@ class _Trace:
     redact: set[str] = field(default_factory=set)
 
 
-class Engine:
-    """Decides requests under a set of packs. Thread-safe: plans are immutable once cached."""
+@dataclass(frozen=True, eq=False)
+class _Chain:
+    packs: tuple[Pack, ...]
+    home_state: str | None
+    bounds: list[float]  # instants at which the law in force changes, sorted
+    refs: tuple[PackRef, ...]
 
-    def __init__(self, packs: dict[str, Pack]) -> None:
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
+    reads: tuple[str, ...]  # the Facts attributes these rules (and their exceptions) read
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    decision: str
+    allowed: list[str]
+    withheld: list[str]
+    obligations: list[Obligation]
+    reasons: list[Reason]
+    exceptions: list[ExceptionOutcome]
+
+
+class Engine:
+    """Decides requests under a set of packs.
+
+    Evaluation is a pure function of (plan, targets, the facts the plan's rules read), so its
+    outcome is memoised on exactly that key (``memo=False`` turns this off, e.g. to measure the
+    cold path). Caches are bounded; the engine is safe to share between threads.
+    """
+
+    MEMO_LIMIT = 200_000
+
+    def __init__(self, packs: dict[str, Pack], *, memo: bool = True) -> None:
         self.packs = packs
-        self._chains: dict[str, tuple[Pack, ...]] = {}
-        self._plans: dict[tuple[Any, ...], tuple[tuple[int, Rule], ...]] = {}
-        self._boundaries: dict[tuple[str, ...], list[dt.date]] = {}
+        self.memo = memo
+        self._chains: dict[str, _Chain] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._outcomes: dict[tuple[Any, ...], _Outcome] = {}
+        self._parts = _Parts()
 
     # -- the chain and the law in force -------------------------------------------------------
     def chain(self, jurisdiction: str) -> tuple[Pack, ...]:
         """The packs that govern ``jurisdiction``, outermost first (``us``, ``us-ca``, …)."""
+        return self._chain(jurisdiction).packs
+
+    def _chain(self, jurisdiction: str) -> _Chain:
         cached = self._chains.get(jurisdiction)
         if cached is not None:
             return cached
-        prefixes: list[str] = []
         state, _, rest = jurisdiction.partition("/")
         country = state.split("-")[0]
-        prefixes.append(country)
-        if state != country:
-            prefixes.append(state)
+        prefixes = [country] + ([state] if state != country else [])
         path = state
         for part in rest.split("/") if rest else []:
             path = f"{path}/{part}"
             prefixes.append(path)
-        chain = tuple(self.packs[p] for p in prefixes if p in self.packs)
-        if not chain:
+        packs = tuple(self.packs[p] for p in prefixes if p in self.packs)
+        if not packs:
             raise JurisdictionError(
                 f"no policy pack governs `{jurisdiction}`",
                 help=f"packs loaded: {', '.join(sorted(self.packs))}",
                 location="jurisdiction",
             )
-        self._chains[jurisdiction] = chain
+        bounds = sorted(set().union(*(p.boundaries() for p in packs)))
+        home = state.split("-")[1].upper() if "-" in state else None
+        refs = tuple(construct(PackRef, id=p.id, version=p.version) for p in packs)
+        chain = self._chains[jurisdiction] = _Chain(packs, home, bounds, refs)
         return chain
 
-    def plan(
-        self, chain: tuple[Pack, ...], at: dt.datetime, action: str, responder: str
-    ) -> tuple[tuple[int, Rule], ...]:
+    def _plan(self, chain: _Chain, at: dt.datetime, action: str, responder: str) -> _Plan:
         """The rules of ``chain`` in force at ``at`` that can apply to this action and responder."""
-        key_ids = tuple(p.id for p in chain)
-        days = tuple(at.astimezone(p.timezone).date() for p in chain)
-        bounds = self._boundaries.get(key_ids)
-        if bounds is None:
-            bounds = sorted(set().union(*(p.boundaries() for p in chain)))
-            self._boundaries[key_ids] = bounds
-        # Within one interval between boundaries the rules in force cannot change.
-        interval = tuple(bisect.bisect_right(bounds, d) for d in days)
-        key = (key_ids, interval, action, responder)
+        # Between two boundaries the rules in force cannot change, so the interval is the key.
+        interval = bisect.bisect_right(chain.bounds, at.timestamp())
+        key = (chain, interval, action, responder)
         plan = self._plans.get(key)
         if plan is None:
-            plan = tuple(
+            rules = tuple(
                 (i, rule)
-                for i, (pack, day) in enumerate(zip(chain, days, strict=True))
+                for i, pack in enumerate(chain.packs)
                 for rule in pack.rules
-                if rule.in_force(day)
+                if rule.in_force(at.astimezone(pack.timezone).date())
                 and (rule.actions is None or action in rule.actions)
                 and (rule.responders is None or responder in rule.responders)
             )
-            self._plans[key] = plan
+            reads = {"immigration_enforcement"}
+            for _, rule in rules:
+                reads.update(rule.when.facts)
+                for exception in rule.exceptions:
+                    reads.update(exception.when.facts)
+            plan = self._plans[key] = _Plan(rules, tuple(sorted(slot_name(f) for f in reads)))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -128,22 +162,44 @@ class Engine:
             raise RequestError(
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
-        chain = self.chain(request.jurisdiction)
-        facts = derive(request, when, _home_state(request.jurisdiction))
+        chain = self._chain(request.jurisdiction)
+        facts = derive(request, when, chain.home_state)
         targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
-        plan = self.plan(chain, when, request.action, request.responder.kind)
-        trace = _evaluate(plan, facts, targets)
-        return _decision(request, when, chain, facts, targets, trace)
+        plan = self._plan(chain, when, request.action, request.responder.kind)
+        outcome = self._outcome(plan, facts, targets)
+        return construct(
+            Decision,
+            request_id=request.id or f"req-{uuid.uuid4()}",
+            decision=outcome.decision,
+            # Shallow copies: the memoised outcome must not change if a caller edits its decision.
+            allowed_data=list(outcome.allowed),
+            withheld_data=list(outcome.withheld),
+            obligations=list(outcome.obligations),
+            reasons=list(outcome.reasons),
+            exceptions=list(outcome.exceptions),
+            purpose_assessment=self._parts.purpose(facts),
+            packs=list(chain.refs),
+            at=when,
+            ledger=None,
+        )
+
+    def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
+        if not self.memo:
+            return _assemble(self._parts, facts, targets, _evaluate(plan.rules, facts, targets))
+        key = (plan, targets, *(getattr(facts, name) for name in plan.reads))
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            trace = _evaluate(plan.rules, facts, targets)
+            outcome = _assemble(self._parts, facts, targets, trace)
+            if len(self._outcomes) >= self.MEMO_LIMIT:
+                self._outcomes.clear()
+            self._outcomes[key] = outcome
+        return outcome
 
     def decide_many(
         self, requests: Iterable[Request], at: dt.datetime | None = None
     ) -> list[Decision]:
         return [self.decide(r, at) for r in requests]
-
-
-def _home_state(jurisdiction: str) -> str | None:
-    head = jurisdiction.split("/")[0]
-    return head.split("-")[1].upper() if "-" in head else None
 
 
 def _evaluate(plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]) -> _Trace:
@@ -223,40 +279,134 @@ def _winners(votes: list[_Vote]) -> list[_Vote]:
     return [v for v in votes if v.rank == top]
 
 
-def _decision(
-    request: Request,
-    at: dt.datetime,
-    chain: tuple[Pack, ...],
-    facts: Facts,
-    targets: tuple[str, ...],
-    trace: _Trace,
-) -> Decision:
+class _Parts:
+    """The immutable pieces decisions are assembled from, built once and shared.
+
+    Reasons, exception outcomes, obligations and purpose assessments repeat across decisions; they
+    are frozen models, so each distinct one is constructed once per engine. Caches are bounded.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, key: tuple[Any, ...], build: Any) -> Any:
+        value = self.cache.get(key)
+        if value is None:
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            value = self.cache[key] = build()
+        return value
+
+    def reason(self, rule: Rule, effect: str, data: tuple[str, ...], error: str | None) -> Reason:
+        def build() -> Reason:
+            return construct(
+                Reason,
+                rule=rule.id,
+                citation=rule.citation,
+                effect=effect,
+                summary=rule.summary,
+                pack=rule.pack,
+                status=rule.status,
+                data=list(data) if data else None,
+                error=error,
+            )
+
+        return self.get(("reason", rule.id, effect, data, error), build)
+
+    def default_reason(self, data: tuple[str, ...], immigration: bool) -> Reason:
+        summary = (
+            "No provision permits this for an immigration-enforcement purpose: nothing is shared."
+            if immigration
+            else "No provision in force permits this; Sanctuary shares only on a positive allow."
+        )
+
+        def build() -> Reason:
+            return construct(
+                Reason,
+                rule=DEFAULT_RULE,
+                citation="Sanctuary default: deny unless a provision allows (docs/packs.md step 6)",
+                effect="deny",
+                summary=summary,
+                pack="sanctuary",
+                status="verified",
+                data=list(data) if data else None,
+                error=None,
+            )
+
+        return self.get(("default", data, immigration), build)
+
+    def obligation(self, spec: tuple[tuple[str, Any], ...]) -> Obligation:
+        def build() -> Obligation:
+            values: dict[str, Any] = {"to": None, "categories": None, "note": None}
+            values.update((k, list(v) if isinstance(v, tuple) else v) for k, v in spec)
+            return construct(Obligation, **values)
+
+        return self.get(("obligation", spec), build)
+
+    def purpose(self, facts: Facts) -> PurposeAssessment:
+        assessment = facts.evidence
+
+        def build() -> PurposeAssessment:
+            return construct(
+                PurposeAssessment,
+                declared=facts.purpose__declared,
+                assessed=assessment.category,
+                governing=facts.purpose__category,
+                score=assessment.score,
+                evidence=[
+                    construct(Evidence, text=s.text, start=s.start, end=s.end, signal=s.signal)
+                    for s in assessment.evidence
+                ],
+            )
+
+        key = ("purpose", facts.purpose__declared, facts.purpose__category, assessment)
+        return self.get(key, build)
+
+
+def _exception_outcome(rule: Rule, exception: RuleException, applied: bool) -> ExceptionOutcome:
+    why = exception.summary if applied else f"`{exception.when.source}` does not hold"
+    return construct(
+        ExceptionOutcome,
+        rule=rule.id,
+        exception=exception.id,
+        citation=exception.citation,
+        applied=applied,
+        why=why,
+    )
+
+
+def _assemble(parts: _Parts, facts: Facts, targets: tuple[str, ...], trace: _Trace) -> _Outcome:
+    """The decision's verdict and explanation, from the votes of one evaluation."""
+    whole = targets == (WHOLE_ACTION,)
     verdicts: dict[str, str] = {}
-    reasons: dict[str, Reason] = {}
+    deciding: dict[tuple[Rule, str, str | None], list[str]] = {}
+    undecided: list[str] = []
     for target in targets:
         winners = _winners(trace.votes[target])
         verdicts[target] = winners[0].effect if winners else "deny"
         for vote in winners:
-            _add_reason(reasons, vote.rule, vote.effect, target, vote.error)
+            deciding.setdefault((vote.rule, vote.effect, vote.error), []).append(target)
         if not winners:
-            _add_default_reason(reasons, target, facts)
-    for rule in trace.obligation_rules:
-        _add_reason(reasons, rule, "obligate", None, None)
-
+            undecided.append(target)
+    reasons = [
+        parts.reason(rule, effect, () if whole else tuple(data), error)
+        for (rule, effect, error), data in deciding.items()
+    ]
+    if undecided:
+        data = () if whole else tuple(undecided)
+        reasons.append(parts.default_reason(data, facts.immigration_enforcement))
+    obligation_rules = [rule for rule, _, _ in deciding] + trace.obligation_rules
+    reasons.extend(parts.reason(rule, "obligate", (), None) for rule in trace.obligation_rules)
     outcome, allowed, withheld = _combine(verdicts, bool(trace.redact))
-    obligations = _obligations(reasons, trace, chain, outcome)
-    return Decision.model_construct(
-        request_id=request.id or f"req-{uuid.uuid4()}",
+    return _Outcome(
         decision=outcome,
-        allowed_data=[] if targets == (WHOLE_ACTION,) else allowed,
-        withheld_data=[] if targets == (WHOLE_ACTION,) else withheld,
-        obligations=obligations,
-        reasons=list(reasons.values()),
+        allowed=[] if whole else allowed,
+        withheld=[] if whole else withheld,
+        obligations=_obligations(parts, obligation_rules, trace, outcome),
+        reasons=reasons,
         exceptions=trace.exceptions,
-        purpose_assessment=_purpose(facts),
-        packs=[PackRef.model_construct(id=p.id, version=p.version) for p in chain],
-        at=at,
-        ledger=None,
     )
 
 
@@ -273,87 +423,15 @@ def _combine(verdicts: dict[str, str], redact: bool) -> tuple[str, list[str], li
     return "allow", allowed, withheld
 
 
-def _add_reason(
-    reasons: dict[str, Reason], rule: Rule, effect: str, target: str | None, error: str | None
-) -> None:
-    key = f"{rule.id}|{effect}"
-    existing = reasons.get(key)
-    if existing is not None:
-        if target and target != WHOLE_ACTION and existing.data is not None:
-            existing.data.append(target)
-        return
-    reasons[key] = Reason.model_construct(
-        rule=rule.id,
-        citation=rule.citation,
-        effect=effect,
-        summary=rule.summary,
-        pack=f"{rule.pack}",
-        status=rule.status,
-        data=[target] if target and target != WHOLE_ACTION else None,
-        error=error,
-    )
-
-
-def _add_default_reason(reasons: dict[str, Reason], target: str, facts: Facts) -> None:
-    summary = (
-        "No provision permits this for an immigration-enforcement purpose, so nothing is shared."
-        if facts.immigration_enforcement
-        else "No provision in force permits this; Sanctuary shares only on a positive allow."
-    )
-    reasons.setdefault(
-        DEFAULT_RULE,
-        Reason.model_construct(
-            rule=DEFAULT_RULE,
-            citation="Sanctuary default: deny unless a provision allows (docs/packs.md, step 6)",
-            effect="deny",
-            summary=summary,
-            pack="sanctuary",
-            status="verified",
-            data=[] if target != WHOLE_ACTION else None,
-            error=None,
-        ),
-    )
-    reason = reasons[DEFAULT_RULE]
-    if target != WHOLE_ACTION and reason.data is not None:
-        reason.data.append(target)
-
-
-def _obligations(
-    reasons: dict[str, Reason], trace: _Trace, chain: tuple[Pack, ...], outcome: str
-) -> list[Obligation]:
-    by_id = {rule.id: rule for pack in chain for rule in pack.rules}
-    seen: set[tuple[Any, ...]] = set()
-    result: list[Obligation] = []
-
-    def add(spec: dict[str, Any]) -> None:
-        key = (spec["type"], spec.get("to"), tuple(spec.get("categories") or ()))
-        if key not in seen:
-            seen.add(key)
-            result.append(
-                Obligation.model_construct(**{"to": None, "categories": None, "note": None, **spec})
-            )
-
-    for reason in reasons.values():
-        rule = by_id.get(reason.rule)
-        if rule is not None:
-            for spec in rule.obligations:
-                add(spec)
+def _obligations(parts: _Parts, rules: list[Rule], trace: _Trace, outcome: str) -> list[Obligation]:
+    specs: list[tuple[tuple[str, Any], ...]] = [
+        tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.items())
+        for rule in rules
+        for spec in rule.obligations
+    ]
     if outcome == "allow_redacted" and trace.redact:
-        add({"type": "redact", "categories": sorted(trace.redact)})
+        specs.append((("type", "redact"), ("categories", tuple(sorted(trace.redact)))))
     if outcome == "escalate":
-        add({"type": "counsel_review"})
-    return result
-
-
-def _purpose(facts: Facts) -> PurposeAssessment:
-    assessment = facts.evidence
-    return PurposeAssessment.model_construct(
-        declared=facts.purpose__declared,
-        assessed=assessment.category,
-        governing=facts.purpose__category,
-        score=assessment.score,
-        evidence=[
-            Evidence.model_construct(text=s.text, start=s.start, end=s.end, signal=s.signal)
-            for s in assessment.evidence
-        ],
-    )
+        specs.append((("type", "counsel_review"),))
+    unique = dict.fromkeys(specs)  # first occurrence wins, order kept
+    return [parts.obligation(spec) for spec in unique]

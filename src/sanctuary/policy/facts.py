@@ -246,6 +246,13 @@ def _subject_facts(f: Facts, request: Request, at: dt.datetime) -> None:
     from sanctuary.policy.trust import conviction_classes, trust_eligibility
 
     subject = request.subject
+    if subject is None:  # the common case: nothing about the person, no exception can hold
+        f.subject__in_custody = f.subject__victim_or_witness = False
+        f.subject__consent = f.subject__consent_to_requester = False
+        f.subject__conviction_classes = frozenset()
+        f.subject__trust_notification_ok = f.subject__trust_transfer_ok = False
+        f.trust_why = "no subject facts given"
+        return
     f.subject__in_custody = bool(subject and subject.in_custody)
     f.subject__victim_or_witness = bool(subject and subject.victim_or_witness)
     consent = subject.consent if subject else None

@@ -17,7 +17,7 @@ from sanctuary.policy.schema import KEYS, ExceptionSpec, PackSpec, RuleSpec
 from sanctuary.policy.yamlfile import LineDict, LineList, line_of, read_yaml
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: rules are compared and hashed by object
 class RuleException:
     id: str
     citation: str
@@ -26,7 +26,7 @@ class RuleException:
     status: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: rules are compared and hashed by object
 class Rule:
     id: str
     pack: str  # `id@version` of the pack that holds the rule
@@ -53,7 +53,7 @@ class Rule:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: rules are compared and hashed by object
 class Pack:
     id: str
     title: str
@@ -66,11 +66,12 @@ class Pack:
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
 
-    def boundaries(self) -> set[dt.date]:
-        """Every date on which a rule of this pack comes into or goes out of force."""
+    def boundaries(self) -> set[float]:
+        """Every instant (POSIX seconds) at which a rule of this pack comes into or out of force:
+        local midnight, in the pack's zone, of each effective date."""
         days = {rule.effective_from for rule in self.rules}
         days.update(rule.effective_to for rule in self.rules if rule.effective_to)
-        return days
+        return {dt.datetime.combine(day, dt.time(), self.timezone).timestamp() for day in days}
 
 
 def bundled_packs_dir() -> Path:
