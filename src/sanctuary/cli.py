@@ -107,6 +107,18 @@ def decide(
             _write(decision_json(engine.decide(request, when), indent=pretty))
 
 
+@app.command()
+def demo() -> None:
+    """Decide the bundled example requests under the bundled packs and explain each decision.
+
+    Example: sanctuary demo
+    """
+    from sanctuary.demo import engine_demo
+
+    for line in engine_demo():
+        sys.stdout.write(line + "\n")
+
+
 @policy_app.command("test")
 def policy_test(
     pack: Annotated[list[str] | None, typer.Argument(help="Pack ids (default: all).")] = None,
