@@ -175,6 +175,11 @@ def policy_show(
         sys.stdout.write(f"    {row['summary']}\n")
 
 
+from sanctuary.ledger.cli import ledger_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
+
+
 def main() -> None:
     try:
         app()
