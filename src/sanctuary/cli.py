@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -31,6 +31,14 @@ app.add_typer(policy_app, name="policy")
 PacksOption = Annotated[
     Path | None,
     typer.Option("--packs", envvar="SANCTUARY_PACKS", help="Folder of packs (default: bundled)."),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SANCTUARY_DB",
+        help="sqlite:///path (default ./sanctuary.db) or postgresql://…",
+    ),
 ]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="Apply the law in force at this RFC 3339 time.")
@@ -54,6 +62,12 @@ def _parse_time(value: str | None) -> dt.datetime | None:
             "`--at` needs a time zone, e.g. `2025-03-04T17:05:00-08:00`", location="--at"
         )
     return parsed
+
+
+def _open_ledger(db: str | None) -> Any:
+    from sanctuary.ledger import Ledger
+
+    return Ledger.open(db)
 
 
 def _write(data: bytes) -> None:
@@ -92,31 +106,103 @@ def decide(
     packs: PacksOption = None,
     at: AtOption = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent each decision.")] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Append each decision to the ledger.")
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Decide each request: one Decision JSON per request, one per line.
 
-    Example: sanctuary decide examples/requests/ice-release-date.json
+    With --record each decision is appended to the ledger first and printed with its receipt; if
+    the append fails nothing is printed for it and the command exits 1 (fail closed).
+
+    Example: sanctuary decide request.json --record --db sqlite:///./sanctuary.db
     """
     from sanctuary.jsonio import decision_json, read_requests
     from sanctuary.policy import engine_for
 
     engine = engine_for(packs)
     when = _parse_time(at)
-    for path in requests:
-        for request in read_requests(path):
-            _write(decision_json(engine.decide(request, when), indent=pretty))
+    ledger = _open_ledger(db) if record else None
+    try:
+        for path in requests:
+            for request in read_requests(path):
+                decision = engine.decide(request, when)
+                if ledger is not None:
+                    receipt = ledger.record_decision(request, decision, checkpoint=True)
+                    decision = decision.model_copy(update={"ledger": receipt})
+                _write(decision_json(decision, indent=pretty))
+    finally:
+        if ledger is not None:
+            ledger.close()
 
 
 @app.command()
-def demo() -> None:
-    """Decide the bundled example requests under the bundled packs and explain each decision.
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Where the demo database and keys live.")
+    ] = Path("sanctuary-demo"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the service on a local database with example keys; print the URL and a ready curl.
 
-    Example: sanctuary demo
+    Example: sanctuary demo --port 8765
     """
-    from sanctuary.demo import engine_demo
+    from sanctuary.demo import prepare_demo, run_demo
 
-    for line in engine_demo():
+    plan = prepare_demo(folder, host, port)
+    for line in plan.lines():
         sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    run_demo(plan)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    packs: PacksOption = None,
+) -> None:
+    """Run the HTTP decision service (and web console).
+
+    Example: sanctuary serve --db sqlite:///./sanctuary.db --port 8000
+    """
+    import uvicorn
+
+    from sanctuary.service import Settings, create_app
+
+    settings = Settings.load(db=db, packs=str(packs) if packs else None)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+
+
+keys_app = typer.Typer(help="API keys bound to agency identities.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("add")
+def keys_add(
+    agency: Annotated[str, typer.Argument(help="Agency code (spec/vocab.md) or name.")],
+    role: Annotated[str, typer.Option(help="requester, pep, reviewer, auditor or admin.")],
+    name: Annotated[
+        str | None, typer.Option(help="The agency's own name, e.g. Glendale PD.")
+    ] = None,
+    state: Annotated[
+        str | None, typer.Option(help="Two-letter state of a state or local agency.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an API key; the key is printed once, as the last word of the output.
+
+    Example: sanctuary keys add ICE-ERO --role requester
+    """
+    from sanctuary.service.keys import add_key
+
+    key, identity = add_key(db, agency, role, name=name, state=state)
+    sys.stdout.write(
+        f"created key {identity.key_id} for {identity.agency} ({identity.role}): {key}\n"
+    )
 
 
 @policy_app.command("test")
