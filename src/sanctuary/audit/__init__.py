@@ -77,13 +77,23 @@ class FileReport:
         return dict(self.__dict__)
 
 
-@dataclass
+@dataclass(repr=False)
 class LogSet:
+    """The tables read from a set of files, and a report per file."""
+
     access_events: pa.Table
     config_events: pa.Table
     sharing_partners: pa.Table
     refused: pa.Table
     reports: list[FileReport]
+
+    def __repr__(self) -> str:
+        # Counts only: a table's repr shows values, and these tables hold officers' names.
+        return (
+            f"LogSet(files={len(self.reports)}, access_events={self.access_events.num_rows}, "
+            f"config_events={self.config_events.num_rows}, "
+            f"sharing_partners={self.sharing_partners.num_rows}, refused={self.refused.num_rows})"
+        )
 
     def summary(self) -> dict[str, Any]:
         """Per-file reports and totals, ready for summary.json."""
