@@ -23,6 +23,10 @@ __all__ = [
     "open_workbook",
 ]
 
+# openpyxl warns, while rows stream, about workbook extensions it drops (data validation, slicers):
+# harmless for reading values, and noise on every run over the Eugene workbook.
+warnings.filterwarnings("ignore", message="Unknown extension is not supported", module="openpyxl")
+
 # Redaction / missing markers in vendor releases: `***` (redacted) and em-dash runs (`——`).
 MISSING = frozenset({"***", "——", "—", "--", "-", "N/A"})
 _REDACTED = frozenset({"***", "——", "—"})
