@@ -185,3 +185,60 @@ def test_summary_counts_files_rows_and_refusals() -> None:
     assert summary["duplicates"] == 1
     assert [f["format"] for f in summary["files"]] == ["vendor_audit", "vendor_audit"]
     assert "Officer" not in repr(logs)
+
+
+def test_read_streams_bounded_batches_tagged_with_their_table(alpr_dir: Path) -> None:
+    from sanctuary.audit.formats import get as get_adapter
+    from sanctuary.audit.tables import table_of
+
+    path = alpr_dir / "eyes-off__eugene-oregon/FlockAuditLogs/EPDSearchAuditLogs.csv"
+    sizes = [
+        (table_of(b), b.num_rows)
+        for b in get_adapter("portal_export").read(path, ReadOptions(batch_size=500))
+    ]
+    assert all(n <= 500 for _, n in sizes)
+    assert {t for t, _ in sizes} == {"access_events"}
+    assert sum(n for _, n in sizes) == 4294
+
+
+def test_read_without_options_uses_the_defaults() -> None:
+    batches = list(get("vendor_audit").read(FIX / "vendor_headerless.csv"))
+    assert sum(b.num_rows for b in batches) == 3
+
+
+def test_windows_1252_csv_is_read(tmp_path: Path) -> None:
+    text = (FIX / "vendor_org_audit_noid.csv").read_text("utf-8").replace("Person+Crime", "Café")
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("cp1252"))
+    rows = read_logs([path]).access_events.to_pylist()
+    assert rows[0]["reason"] == "Café"
+
+
+def test_unreadable_time_frame_keeps_the_search_with_no_frame(tmp_path: Path) -> None:
+    text = (FIX / "vendor_org_audit_noid.csv").read_text("utf-8")
+    path = tmp_path / "export.csv"
+    path.write_text(text.replace("01/01/2024, 12:00:00 AM UTC\n", "", 1))
+    logs = read_logs([path])
+    assert logs.access_events.num_rows == 2
+    first = logs.access_events.to_pylist()[0]
+    assert first["time_frame_start"] is None and first["time_frame_end"] is None
+    assert first["time"] is not None
+
+
+def test_hotlist_event_log_as_csv(tmp_path: Path) -> None:
+    path = tmp_path / "hotlist.csv"
+    path.write_text(
+        "Timestamp,User,Event Type,Entity Type,Entity Details\n"
+        '2025-07-20 14:38:08.934,"Doe, J",create,Custom Hotlist Entry,'
+        '"Hotlist Name: TEST\nReason: ICE detainer\nCase: 25-1\nExpiry: 2025-08-19T21:38:08Z\n"\n'
+        ",,,,\n"
+    )
+    logs = read_logs([path], org="Test CA PD")
+    (row,) = logs.config_events.to_pylist()
+    assert (row["entity_name"], row["reason"], row["case_number"]) == (
+        "TEST",
+        "ICE detainer",
+        "25-1",
+    )
+    assert row["time"].isoformat() == "2025-07-20T21:38:08.934000+00:00"  # PDT
+    assert logs.reports[0].blank_rows == 1

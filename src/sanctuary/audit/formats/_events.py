@@ -138,7 +138,6 @@ class FileContext:
         """
         try:
             when, assumed = parse_time(cells.get("time"), self.default_zone)
-            start, end, frame_assumed = self._time_frame(cells)
             networks = cell_int(cells.get("networks_searched"))
             devices = cell_int(cells.get("devices_searched"))
         except TimeParseError as exc:
@@ -147,6 +146,11 @@ class FileContext:
         except ValueError:
             yield from self.refuse(sheet, row, "bad_count", "a search count is not a whole number")
             return
+        try:
+            start, end, frame_assumed = self._time_frame(cells)
+        except TimeParseError:
+            # The search happened whatever its time window: keep it, without a window.
+            start, end, frame_assumed = None, None, None
         reason = cells.get("reason")
         out = {
             **cells,

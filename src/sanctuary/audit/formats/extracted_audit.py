@@ -24,7 +24,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext, clean_cells
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import is_blank, iter_tables, norm_header
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 
 __all__ = ["ExtractedAuditAdapter"]
 
@@ -65,7 +71,7 @@ class ExtractedAuditAdapter(FormatAdapter):
         rows = next(iter(head.sheets.values()), [])
         return 0.95 if rows and _mapping(rows[0]) is not None else 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
         for sheet, rows in iter_tables(path):
             mapping: dict[int, str] | None = None

@@ -31,7 +31,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import cell_text, is_blank, iter_tables, norm_header
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 
 __all__ = ["HotlistEventsAdapter", "parse_details"]
 
@@ -76,7 +82,7 @@ class HotlistEventsAdapter(FormatAdapter):
                 return 0.95
         return 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, DEFAULT_ZONE, file_org=file_agency(path))
         for sheet, rows in iter_tables(path):
             header = next(rows, None)

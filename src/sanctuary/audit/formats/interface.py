@@ -36,6 +36,7 @@ import pyarrow as pa
 from sanctuary.errors import UnknownFormatError, did_you_mean
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "THRESHOLD",
     "FormatAdapter",
     "Head",
@@ -65,6 +66,9 @@ class ReadOptions:
     batch_size: int = 8192
 
 
+DEFAULT_OPTIONS = ReadOptions()
+
+
 @dataclass
 class Head:
     """What sniffing sees: the file's first bytes and, for tables, the first rows of each sheet."""
@@ -88,7 +92,7 @@ class FormatAdapter(ABC):
         """Confidence in [0, 1] that :meth:`read` can read this file, from its head alone."""
 
     @abstractmethod
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         """Stream the file as record batches of the normalised tables (bounded memory).
 
         Rows that cannot be read become rows of the ``refused`` table; reading goes on.

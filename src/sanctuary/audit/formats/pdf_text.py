@@ -31,7 +31,13 @@ import pyarrow as pa
 
 from sanctuary.audit.formats._events import FileContext, clean_cells
 from sanctuary.audit.formats._hints import file_agency
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 from sanctuary.errors import LogFileError
 
 __all__ = ["PdfTextAdapter"]
@@ -66,7 +72,7 @@ class PdfTextAdapter(FormatAdapter):
             return 0.9
         return 0.6 if found else 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
         start = 0
         record: list[str] = []

@@ -33,7 +33,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext, clean_cells
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import is_blank, iter_tables, norm_header
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 
 __all__ = ["PortalAdapter"]
 
@@ -72,7 +78,7 @@ class PortalAdapter(FormatAdapter):
                 return 0.95
         return 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
         for sheet, rows in iter_tables(path):
             mapping: dict[int, str] | None = None

@@ -29,7 +29,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from sanctuary.audit.formats._events import FileContext, clean_cells
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 from sanctuary.audit.orgs import org_info, slug_to_name
 from sanctuary.errors import LogFileError
 
@@ -73,7 +79,7 @@ class PortalJsonAdapter(FormatAdapter):
             return 0.6
         return 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         try:
             with path.open("rb") as fh:
                 doc = json.load(fh)

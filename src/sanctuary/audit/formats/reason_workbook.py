@@ -34,7 +34,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext, clean_cells
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import cell_text, is_blank, iter_sheet, norm_header, open_workbook
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 
 __all__ = ["ReasonWorkbookAdapter", "relation_from_request"]
 
@@ -71,7 +77,7 @@ class ReasonWorkbookAdapter(FormatAdapter):
                 return 0.9
         return 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, DEFAULT_ZONE, file_org=file_agency(path))
         with open_workbook(path) as wb:
             relations = self._relations(wb)

@@ -26,7 +26,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import cell_text, is_blank, iter_csv, norm_header
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 
 __all__ = ["SharingListAdapter"]
 
@@ -64,7 +70,7 @@ class SharingListAdapter(FormatAdapter):
         rows = head.sheets.get("", [])
         return 0.95 if rows and _columns(rows[0]) is not None else 0.0
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         rows = iter_csv(path)
         first = next(rows, None)
         cols = _columns(first[1]) if first else None

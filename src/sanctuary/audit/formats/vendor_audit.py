@@ -35,7 +35,13 @@ import pyarrow as pa
 from sanctuary.audit.formats._events import FileContext, clean_cells
 from sanctuary.audit.formats._hints import file_agency
 from sanctuary.audit.formats._io import is_blank, iter_tables, norm_header
-from sanctuary.audit.formats.interface import FormatAdapter, Head, ReadOptions, register
+from sanctuary.audit.formats.interface import (
+    DEFAULT_OPTIONS,
+    FormatAdapter,
+    Head,
+    ReadOptions,
+    register,
+)
 from sanctuary.audit.times import find_vendor_times
 
 __all__ = ["VendorAuditAdapter", "headerless_layout"]
@@ -119,7 +125,7 @@ class VendorAuditAdapter(FormatAdapter):
                 best = 0.8
         return best
 
-    def read(self, path: Path, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
         for sheet, rows in iter_tables(path):
             mapping: dict[int, str] | None = None
