@@ -183,3 +183,66 @@ def test_headerless_xlsx_export(tmp_path: Path) -> None:
     assert logs.reports[0].format == "vendor_audit"
     assert logs.access_events.num_rows == 2
     assert logs.reports[0].duplicates == 1
+
+
+VARIANTS = [
+    (header, has_id, devices, prompt)
+    for header in (True, False)
+    for has_id in (True, False)
+    for devices in (True, False)
+    for prompt in (True, False)
+]
+
+
+def _variant_rows(has_id: bool, devices: bool, prompt: bool) -> tuple[list[str], list[list[str]]]:
+    cols = [("ID", "9f1c2d3e-0000-4000-8000-00000000000{n}")] if has_id else []
+    cols += [
+        (" Name", "Officer {n}"),
+        (" Org Name", "Austin TX PD"),
+        (" Total Networks Searched", "2"),
+    ]
+    cols += [(" Total Devices Searched", "40")] if devices else []
+    cols += [
+        (" Time Frame", TF),
+        (" License Plate", "***"),
+        (" Reason", "theft {n}"),
+        (" Case #", "——"),
+        (" Filters", ""),
+        (" Search Time", "0{n}/02/2024, 0{n}:15:00 PM UTC"),
+        (" Search Type", "search"),
+    ]
+    cols += [(" Text Prompt", "blue van"), (" Moderation", "")] if prompt else []
+    header = [name for name, _ in cols]
+    rows = [[value.format(n=n) for _, value in cols] for n in (1, 2)]
+    return header, rows
+
+
+@pytest.mark.parametrize(("header", "has_id", "devices", "prompt"), VARIANTS)
+def test_every_column_variant_with_and_without_header(
+    tmp_path: Path, header: bool, has_id: bool, devices: bool, prompt: bool
+) -> None:
+    import csv
+
+    names, rows = _variant_rows(has_id, devices, prompt)
+    path = tmp_path / "export.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        if header:
+            writer.writerow(names)
+        writer.writerows(rows)
+    assert detect(path).name == "vendor_audit"
+    logs = read_logs([path])
+    got = logs.access_events.to_pylist()
+    assert logs.reports[0].rows_refused == 0
+    assert [r["reason"] for r in got] == ["theft 1", "theft 2"]
+    assert [r["time"] for r in got] == [
+        datetime(2024, 1, 2, 13, 15, tzinfo=UTC),
+        datetime(2024, 2, 2, 14, 15, tzinfo=UTC),
+    ]
+    assert got[0]["event_id"] == ("9f1c2d3e-0000-4000-8000-000000000001" if has_id else None)
+    assert got[0]["devices_searched"] == (40 if devices else None)
+    assert got[0]["text_prompt"] == ("blue van" if prompt else None)
+    assert got[0]["networks_searched"] == 2
+    assert got[0]["time_frame_end"] == datetime(2024, 1, 25, 13, 27, 3, tzinfo=UTC)
+    assert got[0]["redacted"] == ["case_number"]  # the plate is dropped, not carried
+    assert (got[0]["org_state"], got[0]["row"]) == ("TX", 2 if header else 1)
