@@ -219,3 +219,16 @@ async def test_public_reads_and_headers(client: httpx.AsyncClient, keys: Keys) -
     assert {r["id"] for r in rules} >= {"t.unclear", "t.no_immigration"}
     assert_problem(await client.get("/v1/packs"), 401, "unauthenticated")
     assert_problem(await client.get("/v1/nothing-here"), 404, "not_found")
+
+
+async def test_authzen_evaluations_without_a_subject_is_a_problem_not_a_crash(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    # Found by schemathesis: a missing subject once escaped as a 500.
+    body = {"action": {"name": "assist"}, "evaluations": [{"resource": {"type": "action"}}]}
+    problem = assert_problem(
+        await client.post("/access/v1/evaluations", json=body, headers=bearer(keys.pep)),
+        422,
+        "invalid_request",
+    )
+    assert "subject" in problem["detail"]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sanctuary.errors import RequestError
 from sanctuary.jsonio import request_from_obj
 from sanctuary.model import Decision, Request
 from sanctuary.vocab import vocabulary
@@ -108,7 +109,13 @@ def merge(defaults: Evaluations, item: EvaluationItem) -> Evaluation:
         "resource": item.resource or defaults.resource,
         "context": {**(defaults.context or {}), **(item.context or {})},
     }
-    return Evaluation.model_validate({k: v for k, v in values.items() if v is not None})
+    try:
+        return Evaluation.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = f"evaluation needs `{field}` (here or at the top level)"
+        raise RequestError(message, location=field) from None
 
 
 def to_response(decision: Decision) -> dict[str, Any]:
