@@ -6,14 +6,17 @@ Each command parses its arguments, calls one public function and formats the res
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import orjson
 import typer
 from pydantic import TypeAdapter
 
-from sanctuary.errors import SanctuaryError
+from sanctuary.errors import InputError, SanctuaryError
 
 app = typer.Typer(
     help="Sanctuary: sanctuary ordinances as code.",
@@ -22,6 +25,24 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+policy_app = typer.Typer(help="Policy packs: test, show.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+PacksOption = Annotated[
+    Path | None,
+    typer.Option("--packs", envvar="SANCTUARY_PACKS", help="Folder of packs (default: bundled)."),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SANCTUARY_DB",
+        help="sqlite:///path (default ./sanctuary.db) or postgresql://…",
+    ),
+]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="Apply the law in force at this RFC 3339 time.")
+]
 
 
 @app.callback()
@@ -29,9 +50,34 @@ def _root() -> None:
     """Sanctuary: sanctuary ordinances as code."""
 
 
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"`--at` is not an RFC 3339 time: `{value}`", location="--at") from None
+    if parsed.tzinfo is None:
+        raise InputError(
+            "`--at` needs a time zone, e.g. `2025-03-04T17:05:00-08:00`", location="--at"
+        )
+    return parsed
+
+
+def _open_ledger(db: str | None) -> Any:
+    from sanctuary.ledger import Ledger
+
+    return Ledger.open(db)
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data + b"\n")
+
+
 class SchemaName(StrEnum):
     request = "request"
     decision = "decision"
+    pack = "pack"
 
 
 @app.command()
@@ -41,10 +87,183 @@ def schema(name: SchemaName) -> None:
     Example: sanctuary schema request
     """
     from sanctuary.model import Decision, Request
+    from sanctuary.policy.schema import PackSpec
 
-    model = Request if name is SchemaName.request else Decision
-    document = TypeAdapter(model).json_schema(by_alias=True)
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+    models: dict[SchemaName, type] = {
+        SchemaName.request: Request,
+        SchemaName.decision: Decision,
+        SchemaName.pack: PackSpec,
+    }
+    document = TypeAdapter(models[name]).json_schema(by_alias=True)
+    _write(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+
+
+@app.command()
+def decide(
+    requests: Annotated[
+        list[str], typer.Argument(help="Request files (JSON, JSON array, JSON lines) or -.")
+    ],
+    packs: PacksOption = None,
+    at: AtOption = None,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Indent each decision.")] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Append each decision to the ledger.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Decide each request: one Decision JSON per request, one per line.
+
+    With --record each decision is appended to the ledger first and printed with its receipt; if
+    the append fails nothing is printed for it and the command exits 1 (fail closed).
+
+    Example: sanctuary decide request.json --record --db sqlite:///./sanctuary.db
+    """
+    from sanctuary.jsonio import decision_json, read_requests
+    from sanctuary.policy import engine_for
+
+    engine = engine_for(packs)
+    when = _parse_time(at)
+    ledger = _open_ledger(db) if record else None
+    try:
+        for path in requests:
+            for request in read_requests(path):
+                decision = engine.decide(request, when)
+                if ledger is not None:
+                    receipt = ledger.record_decision(request, decision, checkpoint=True)
+                    decision = decision.model_copy(update={"ledger": receipt})
+                _write(decision_json(decision, indent=pretty))
+    finally:
+        if ledger is not None:
+            ledger.close()
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Where the demo database and keys live.")
+    ] = Path("sanctuary-demo"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the service on a local database with example keys; print the URL and a ready curl.
+
+    Example: sanctuary demo --port 8765
+    """
+    from sanctuary.demo import prepare_demo, run_demo
+
+    plan = prepare_demo(folder, host, port)
+    for line in plan.lines():
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    run_demo(plan)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    packs: PacksOption = None,
+) -> None:
+    """Run the HTTP decision service (and web console).
+
+    Example: sanctuary serve --db sqlite:///./sanctuary.db --port 8000
+    """
+    import uvicorn
+
+    from sanctuary.service import Settings, create_app
+
+    settings = Settings.load(db=db, packs=str(packs) if packs else None)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+
+
+keys_app = typer.Typer(help="API keys bound to agency identities.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("add")
+def keys_add(
+    agency: Annotated[str, typer.Argument(help="Agency code (spec/vocab.md) or name.")],
+    role: Annotated[str, typer.Option(help="requester, pep, reviewer, auditor or admin.")],
+    name: Annotated[
+        str | None, typer.Option(help="The agency's own name, e.g. Glendale PD.")
+    ] = None,
+    state: Annotated[
+        str | None, typer.Option(help="Two-letter state of a state or local agency.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an API key; the key is printed once, as the last word of the output.
+
+    Example: sanctuary keys add ICE-ERO --role requester
+    """
+    from sanctuary.service.keys import add_key
+
+    key, identity = add_key(db, agency, role, name=name, state=state)
+    sys.stdout.write(
+        f"created key {identity.key_id} for {identity.agency} ({identity.role}): {key}\n"
+    )
+
+
+@policy_app.command("test")
+def policy_test(
+    pack: Annotated[list[str] | None, typer.Argument(help="Pack ids (default: all).")] = None,
+    packs: PacksOption = None,
+) -> None:
+    """Run the packs' scenario tests; exit 1 if any fails.
+
+    Example: sanctuary policy test us-ca/los-angeles
+    """
+    from sanctuary.policy import bundled_packs_dir, engine_for
+    from sanctuary.policy.testing import run_all, scenario_files
+
+    engine = engine_for(packs)
+    files = scenario_files(packs or bundled_packs_dir(), pack)
+    passed = failed = 0
+    for result in run_all(engine, files):
+        if result.passed:
+            passed += 1
+            continue
+        failed += 1
+        for failure in result.failures:
+            sys.stdout.write(
+                f"FAIL {result.scenario.location}: {result.scenario.name}: {failure}\n"
+            )
+    sys.stdout.write(f"{passed} passed, {failed} failed\n")
+    if failed or not passed:
+        raise typer.Exit(1)
+
+
+@policy_app.command("show")
+def policy_show(
+    pack: Annotated[str, typer.Argument(help="Pack id, e.g. us-ca/los-angeles.")],
+    packs: PacksOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """Show the rules of a pack in force at a time (default: now), with citations.
+
+    Example: sanctuary policy show us-ca --at 2019-01-01T00:00:00Z
+    """
+    from sanctuary.policy import load_packs
+    from sanctuary.policy.show import rules_in_force
+
+    when = _parse_time(at) or dt.datetime.now(dt.UTC)
+    rows = rules_in_force(load_packs(packs), pack, when)
+    if as_json:
+        _write(orjson.dumps(rows, option=orjson.OPT_INDENT_2))
+        return
+    for row in rows:
+        sys.stdout.write(f"{row['id']}  [{row['effect']}, {row['status']}]  {row['citation']}\n")
+        sys.stdout.write(
+            f"    in force {row['effective_from']} .. {row['effective_to'] or 'open'}\n"
+        )
+        sys.stdout.write(f"    {row['summary']}\n")
+
+
+from sanctuary.ledger.cli import ledger_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:

@@ -6,7 +6,9 @@
     │   ├── PackError                   invalid_pack
     │   ├── ScenarioError               invalid_scenario
     │   ├── VocabularyError             unknown_term
-    │   └── JurisdictionError           unknown_jurisdiction
+    │   ├── JurisdictionError           unknown_jurisdiction
+    │   ├── UnknownFormatError          unknown_log_format
+    │   └── LogFileError                unreadable_log
     ├── DecisionError                   decision_failed  1   (could not decide: fail closed)
     ├── LedgerError                     ledger_error     1
     │   ├── LedgerUnavailable           ledger_unavailable
@@ -82,6 +84,18 @@ class VocabularyError(InputError):
 class JurisdictionError(InputError):
     code = "unknown_jurisdiction"
     http_status = 422
+
+
+class UnknownFormatError(InputError):
+    """No audit-log adapter recognises a file, or ``--format`` names no adapter."""
+
+    code = "unknown_log_format"
+
+
+class LogFileError(InputError):
+    """A recognised log file cannot be read as a whole (corrupt, wrong encoding, truncated)."""
+
+    code = "unreadable_log"
 
 
 class DecisionError(SanctuaryError):

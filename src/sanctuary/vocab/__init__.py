@@ -44,6 +44,14 @@ class Vocabulary:
     agencies: dict[str, Agency]
     convictions: dict[str, tuple[str, ...]]
 
+    @property
+    def agency_codes(self) -> frozenset[str]:
+        return frozenset(self.agencies)
+
+    @property
+    def form_numbers(self) -> frozenset[str]:
+        return frozenset(self.forms)
+
     def check(self, term: str, field: str, value: str) -> str:
         """Return ``value`` if it is in the vocabulary ``term``; else raise naming ``field``."""
         allowed: frozenset[str] = getattr(self, term)

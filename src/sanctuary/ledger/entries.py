@@ -1,0 +1,153 @@
+"""Ledger entries: minimised, canonical JSON leaves.
+
+An entry records what an auditor needs to replay or check a decision, never the people's data
+(the OPA decision-log shape): codes, categories, rule ids and pack versions in clear; personal
+identifiers only as keyed hashes (HMAC-SHA256 under the *subject hash key*, a secret separate from
+the signing key, so that nobody without it can confirm a guessed name); payloads only as digests.
+The free-text purpose and the subject's details never appear in clear.
+
+The ledger itself adds ``index`` and ``time`` when it appends; callers must not set them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from typing import TYPE_CHECKING, Any, Literal
+
+from sanctuary.canonical import canonical_json, digest
+from sanctuary.errors import InputError
+
+if TYPE_CHECKING:
+    from sanctuary.model import Decision, Request
+
+KINDS = ("decision", "review", "key_event", "pack_change")
+RESERVED = ("index", "time")
+
+
+class EntryError(InputError):
+    """An entry the ledger refuses: wrong shape, reserved field, or not canonicalisable."""
+
+    code = "invalid_ledger_entry"
+
+
+def keyed_hash(key: bytes, value: Any) -> str:
+    """``hmac-sha256:<hex>`` of the canonical JSON of ``value`` under ``key``."""
+    if len(key) < 16:
+        raise EntryError("the subject hash key must be at least 16 bytes")
+    return "hmac-sha256:" + hmac.new(key, canonical_json(value), hashlib.sha256).hexdigest()
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise EntryError("a ledger time must carry a time zone", location="time")
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def entry_for_decision(
+    request: Request, decision: Decision, *, hash_key: bytes, time: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The minimised ledger entry of one decision.
+
+    ``time`` is when the decision was made (defaults to ``decision.at``); the ledger adds its own
+    append ``time`` and ``index``.
+    """
+    requester: dict[str, Any] = {"agency": request.requester.agency}
+    if request.requester.on_behalf_of:
+        requester["on_behalf_of"] = request.requester.on_behalf_of
+    if request.requester.name:  # a person: keyed hash only
+        requester["name_hash"] = keyed_hash(hash_key, request.requester.name)
+    assessment = decision.purpose_assessment
+    entry: dict[str, Any] = {
+        "kind": "decision",
+        "request_id": decision.request_id,
+        "request_digest": digest(request.model_dump(mode="json", by_alias=True)),
+        "decided_at": _iso(time or decision.at),
+        "jurisdiction": request.jurisdiction,
+        "requester": requester,
+        "action": request.action,
+        "data": sorted(set(request.data)),
+        "legal_process": request.legal_process.type if request.legal_process else None,
+        "decision": decision.decision,
+        "withheld_data": sorted(set(decision.withheld_data)),
+        "rules": _unique([r.rule for r in decision.reasons]),
+        "packs": [{"id": p.id, "version": p.version} for p in decision.packs],
+        "purpose": {
+            "category": assessment.governing,
+            # Floats have no canonical form; basis points keep four decimals exactly.
+            "score_bp": round(assessment.score * 10_000),
+            "text_hash": keyed_hash(hash_key, request.purpose),
+        },
+    }
+    if request.subject is not None:
+        entry["subject_hash"] = keyed_hash(hash_key, request.subject.model_dump(mode="json"))
+    if request.context.case_number:
+        entry["case_hash"] = keyed_hash(hash_key, request.context.case_number)
+    return entry
+
+
+def review_entry(
+    *,
+    resolves: int,
+    request_id: str,
+    decision: Literal["allow", "allow_redacted", "deny"],
+    reason: str,
+    reviewer: str,
+    hash_key: bytes,
+) -> dict[str, Any]:
+    """Counsel's resolution of an escalated decision; ``resolves`` is the original entry's index."""
+    if resolves < 0:
+        raise EntryError(f"`{resolves}` is not an entry index", location="resolves")
+    return {
+        "kind": "review",
+        "resolves": resolves,
+        "request_id": request_id,
+        "decision": decision,
+        "reason_hash": keyed_hash(hash_key, reason),
+        "reviewer_hash": keyed_hash(hash_key, reviewer),
+    }
+
+
+def key_event_entry(
+    *, event: Literal["created", "rotated", "retired", "witness_added"], vkey: str
+) -> dict[str, Any]:
+    """A signing or witness key event; ``vkey`` is the public verifier key text."""
+    return {"kind": "key_event", "event": event, "vkey": vkey}
+
+
+def pack_change_entry(
+    *, pack_id: str, version: str, pack_digest: str, change: Literal["added", "updated", "retired"]
+) -> dict[str, Any]:
+    """A policy pack put in or out of force; the pack's content is recorded by digest."""
+    return {
+        "kind": "pack_change",
+        "change": change,
+        "pack": {"id": pack_id, "version": version, "digest": pack_digest},
+    }
+
+
+def check_entry(entry: Any) -> None:
+    """Refuse what cannot be a leaf, before anything is written."""
+    if not isinstance(entry, dict):
+        raise EntryError("a ledger entry must be a JSON object")
+    if entry.get("kind") not in KINDS:
+        raise EntryError(
+            f"unknown entry kind `{entry.get('kind')}`", location="kind", help=", ".join(KINDS)
+        )
+    for key in RESERVED:
+        if key in entry:
+            raise EntryError(f"`{key}` is assigned by the ledger", location=key)
+    try:
+        canonical_json(entry)
+    except TypeError as err:
+        raise EntryError(str(err)) from None
+
+
+def leaf_bytes(entry: dict[str, Any], index: int, time: str) -> bytes:
+    """The canonical leaf: the entry with the ledger's ``index`` and ``time``."""
+    return canonical_json({**entry, "index": index, "time": time})

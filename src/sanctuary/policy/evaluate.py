@@ -1,0 +1,437 @@
+"""Evaluate a request against the packs of its jurisdiction chain: the decision and its reasons.
+
+The semantics are those of docs/packs.md ("How a decision is made"); this module is their one
+implementation for single decisions. In short: per target (data category, or the action), the
+strongest vote of the applicable rules over all packs wins (deny > escalate > allow_redacted >
+allow), except that a federal ``floor`` allow sets aside stricter votes of later packs; a target no
+rule decided is denied; a rule that errors votes deny or escalate and is never skipped.
+
+Speed comes from planning, not cleverness: the rules that can apply to a (chain, law-in-force
+interval, action, responder kind) are selected once and cached, so a decision evaluates only the
+handful of compiled conditions that matter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctuary.errors import JurisdictionError, RequestError
+from sanctuary.model import (
+    Decision,
+    Evidence,
+    ExceptionOutcome,
+    Obligation,
+    PackRef,
+    PurposeAssessment,
+    Reason,
+    Request,
+    construct,
+)
+from sanctuary.policy.facts import Facts, derive, slot_name
+from sanctuary.policy.load import Pack, Rule, RuleException
+
+RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
+DATA_ACTIONS = frozenset({"disclose_information", "system_access", "notify_release"})
+WHOLE_ACTION = "*"  # the target of a request that names no data
+DEFAULT_RULE = "default.no_permitting_rule"
+
+
+@dataclass(slots=True)
+class _Vote:
+    rank: int
+    effect: str
+    rule: Rule
+    pack_index: int
+    error: str | None = None
+
+
+@dataclass
+class _Trace:
+    """What happened while evaluating one request: votes per target, exceptions, obligations."""
+
+    votes: dict[str, list[_Vote]]
+    exceptions: list[ExceptionOutcome] = field(default_factory=list)
+    obligation_rules: list[Rule] = field(default_factory=list)
+    redact: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, eq=False)
+class _Chain:
+    packs: tuple[Pack, ...]
+    home_state: str | None
+    bounds: list[float]  # instants at which the law in force changes, sorted
+    refs: tuple[PackRef, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
+    reads: tuple[str, ...]  # the Facts attributes these rules (and their exceptions) read
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    decision: str
+    allowed: list[str]
+    withheld: list[str]
+    obligations: list[Obligation]
+    reasons: list[Reason]
+    exceptions: list[ExceptionOutcome]
+
+
+class Engine:
+    """Decides requests under a set of packs.
+
+    Evaluation is a pure function of (plan, targets, the facts the plan's rules read), so its
+    outcome is memoised on exactly that key (``memo=False`` turns this off, e.g. to measure the
+    cold path). Caches are bounded; the engine is safe to share between threads.
+    """
+
+    MEMO_LIMIT = 200_000
+
+    def __init__(self, packs: dict[str, Pack], *, memo: bool = True) -> None:
+        self.packs = packs
+        self.memo = memo
+        self._chains: dict[str, _Chain] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._outcomes: dict[tuple[Any, ...], _Outcome] = {}
+        self._parts = _Parts()
+
+    # -- the chain and the law in force -------------------------------------------------------
+    def chain(self, jurisdiction: str) -> tuple[Pack, ...]:
+        """The packs that govern ``jurisdiction``, outermost first (``us``, ``us-ca``, …)."""
+        return self._chain(jurisdiction).packs
+
+    def _chain(self, jurisdiction: str) -> _Chain:
+        cached = self._chains.get(jurisdiction)
+        if cached is not None:
+            return cached
+        state, _, rest = jurisdiction.partition("/")
+        country = state.split("-")[0]
+        prefixes = [country] + ([state] if state != country else [])
+        path = state
+        for part in rest.split("/") if rest else []:
+            path = f"{path}/{part}"
+            prefixes.append(path)
+        packs = tuple(self.packs[p] for p in prefixes if p in self.packs)
+        if not packs:
+            raise JurisdictionError(
+                f"no policy pack governs `{jurisdiction}`",
+                help=f"packs loaded: {', '.join(sorted(self.packs))}",
+                location="jurisdiction",
+            )
+        bounds = sorted(set().union(*(p.boundaries() for p in packs)))
+        home = state.split("-")[1].upper() if "-" in state else None
+        refs = tuple(construct(PackRef, id=p.id, version=p.version) for p in packs)
+        chain = self._chains[jurisdiction] = _Chain(packs, home, bounds, refs)
+        return chain
+
+    def _plan(self, chain: _Chain, at: dt.datetime, action: str, responder: str) -> _Plan:
+        """The rules of ``chain`` in force at ``at`` that can apply to this action and responder."""
+        # Between two boundaries the rules in force cannot change, so the interval is the key.
+        interval = bisect.bisect_right(chain.bounds, at.timestamp())
+        key = (chain, interval, action, responder)
+        plan = self._plans.get(key)
+        if plan is None:
+            rules = tuple(
+                (i, rule)
+                for i, pack in enumerate(chain.packs)
+                for rule in pack.rules
+                if rule.in_force(at.astimezone(pack.timezone).date())
+                and (rule.actions is None or action in rule.actions)
+                and (rule.responders is None or responder in rule.responders)
+            )
+            reads = {"immigration_enforcement"}
+            for _, rule in rules:
+                reads.update(rule.when.facts)
+                for exception in rule.exceptions:
+                    reads.update(exception.when.facts)
+            plan = self._plans[key] = _Plan(rules, tuple(sorted(slot_name(f) for f in reads)))
+        return plan
+
+    # -- deciding -----------------------------------------------------------------------------
+    def decide(self, request: Request, at: dt.datetime | None = None) -> Decision:
+        """Decide ``request`` under the law in force at ``at`` (default: its time, else now)."""
+        when = at or request.time or dt.datetime.now(dt.UTC)
+        if request.action in DATA_ACTIONS and not request.data:
+            raise RequestError(
+                f"`{request.action}` asks for data: name the categories in `data`", location="data"
+            )
+        chain = self._chain(request.jurisdiction)
+        facts = derive(request, when, chain.home_state)
+        targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
+        plan = self._plan(chain, when, request.action, request.responder.kind)
+        outcome = self._outcome(plan, facts, targets)
+        return construct(
+            Decision,
+            request_id=request.id or f"req-{uuid.uuid4()}",
+            decision=outcome.decision,
+            # Shallow copies: the memoised outcome must not change if a caller edits its decision.
+            allowed_data=list(outcome.allowed),
+            withheld_data=list(outcome.withheld),
+            obligations=list(outcome.obligations),
+            reasons=list(outcome.reasons),
+            exceptions=list(outcome.exceptions),
+            purpose_assessment=self._parts.purpose(facts),
+            packs=list(chain.refs),
+            at=when,
+            ledger=None,
+        )
+
+    def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
+        if not self.memo:
+            return _assemble(self._parts, facts, targets, _evaluate(plan.rules, facts, targets))
+        key = (plan, targets, *(getattr(facts, name) for name in plan.reads))
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            trace = _evaluate(plan.rules, facts, targets)
+            outcome = _assemble(self._parts, facts, targets, trace)
+            if len(self._outcomes) >= self.MEMO_LIMIT:
+                self._outcomes.clear()
+            self._outcomes[key] = outcome
+        return outcome
+
+    def decide_many(
+        self, requests: Iterable[Request], at: dt.datetime | None = None
+    ) -> list[Decision]:
+        return [self.decide(r, at) for r in requests]
+
+
+def _evaluate(plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]) -> _Trace:
+    trace = _Trace(votes={t: [] for t in targets})
+    whole = targets == (WHOLE_ACTION,)
+    for pack_index, rule in plan:
+        if rule.data is None:
+            covered = targets
+        elif whole:
+            continue
+        else:
+            covered = tuple(t for t in targets if t in rule.data)
+            if not covered:
+                continue
+        try:
+            holds = rule.when.test(facts)
+        except Exception as err:  # a broken rule is never skipped: it votes protectively
+            _vote_error(trace, rule, pack_index, covered, err)
+            continue
+        if not holds or _excepted(rule, facts, trace):
+            continue
+        _vote(trace, rule, pack_index, covered)
+    return trace
+
+
+def _excepted(rule: Rule, facts: Facts, trace: _Trace) -> bool:
+    """Whether one of ``rule``'s exceptions holds; records every exception checked."""
+    for exception in rule.exceptions:
+        try:
+            applied = bool(exception.when.test(facts))
+        except Exception:
+            applied = False  # an exception that cannot be evaluated does not lift a rule
+        why = exception.summary if applied else f"`{exception.when.source}` does not hold"
+        trace.exceptions.append(
+            ExceptionOutcome.model_construct(
+                rule=rule.id,
+                exception=exception.id,
+                citation=exception.citation,
+                applied=applied,
+                why=why,
+            )
+        )
+        if applied:
+            return True
+    return False
+
+
+def _vote(trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...]) -> None:
+    if rule.effect == "obligate":
+        trace.obligation_rules.append(rule)
+        return
+    for target in covered:
+        effect = "deny" if target in rule.withhold else rule.effect
+        trace.votes[target].append(_Vote(RANK[effect], effect, rule, pack_index))
+    if rule.effect == "allow_redacted":
+        trace.redact.update(rule.redact)
+
+
+def _vote_error(
+    trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...], err: Exception
+) -> None:
+    effect = "deny" if rule.effect == "deny" else "escalate"
+    message = f"condition failed to evaluate ({type(err).__name__}); voted {effect}"
+    for target in covered:
+        trace.votes[target].append(_Vote(RANK[effect], effect, rule, pack_index, message))
+
+
+def _winners(votes: list[_Vote]) -> list[_Vote]:
+    """The votes that decide one target: the strongest, after a floor has set aside later packs."""
+    floors = [v.pack_index for v in votes if v.rule.floor and v.rank <= RANK["allow_redacted"]]
+    if floors:
+        floor = min(floors)
+        votes = [v for v in votes if not (v.pack_index > floor and v.rank > RANK["allow_redacted"])]
+    if not votes:
+        return []
+    top = max(v.rank for v in votes)
+    return [v for v in votes if v.rank == top]
+
+
+class _Parts:
+    """The immutable pieces decisions are assembled from, built once and shared.
+
+    Reasons, exception outcomes, obligations and purpose assessments repeat across decisions; they
+    are frozen models, so each distinct one is constructed once per engine. Caches are bounded.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, key: tuple[Any, ...], build: Any) -> Any:
+        value = self.cache.get(key)
+        if value is None:
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            value = self.cache[key] = build()
+        return value
+
+    def reason(self, rule: Rule, effect: str, data: tuple[str, ...], error: str | None) -> Reason:
+        def build() -> Reason:
+            return construct(
+                Reason,
+                rule=rule.id,
+                citation=rule.citation,
+                effect=effect,
+                summary=rule.summary,
+                pack=rule.pack,
+                status=rule.status,
+                data=list(data) if data else None,
+                error=error,
+            )
+
+        return self.get(("reason", rule.id, effect, data, error), build)
+
+    def default_reason(self, data: tuple[str, ...], immigration: bool) -> Reason:
+        summary = (
+            "No provision permits this for an immigration-enforcement purpose: nothing is shared."
+            if immigration
+            else "No provision in force permits this; Sanctuary shares only on a positive allow."
+        )
+
+        def build() -> Reason:
+            return construct(
+                Reason,
+                rule=DEFAULT_RULE,
+                citation="Sanctuary default: deny unless a provision allows (docs/packs.md step 6)",
+                effect="deny",
+                summary=summary,
+                pack="sanctuary",
+                status="verified",
+                data=list(data) if data else None,
+                error=None,
+            )
+
+        return self.get(("default", data, immigration), build)
+
+    def obligation(self, spec: tuple[tuple[str, Any], ...]) -> Obligation:
+        def build() -> Obligation:
+            values: dict[str, Any] = {"to": None, "categories": None, "note": None}
+            values.update((k, list(v) if isinstance(v, tuple) else v) for k, v in spec)
+            return construct(Obligation, **values)
+
+        return self.get(("obligation", spec), build)
+
+    def purpose(self, facts: Facts) -> PurposeAssessment:
+        assessment = facts.evidence
+
+        def build() -> PurposeAssessment:
+            return construct(
+                PurposeAssessment,
+                declared=facts.purpose__declared,
+                assessed=assessment.category,
+                governing=facts.purpose__category,
+                score=assessment.score,
+                evidence=[
+                    construct(Evidence, text=s.text, start=s.start, end=s.end, signal=s.signal)
+                    for s in assessment.evidence
+                ],
+            )
+
+        key = ("purpose", facts.purpose__declared, facts.purpose__category, assessment)
+        return self.get(key, build)
+
+
+def _exception_outcome(rule: Rule, exception: RuleException, applied: bool) -> ExceptionOutcome:
+    why = exception.summary if applied else f"`{exception.when.source}` does not hold"
+    return construct(
+        ExceptionOutcome,
+        rule=rule.id,
+        exception=exception.id,
+        citation=exception.citation,
+        applied=applied,
+        why=why,
+    )
+
+
+def _assemble(parts: _Parts, facts: Facts, targets: tuple[str, ...], trace: _Trace) -> _Outcome:
+    """The decision's verdict and explanation, from the votes of one evaluation."""
+    whole = targets == (WHOLE_ACTION,)
+    verdicts: dict[str, str] = {}
+    deciding: dict[tuple[Rule, str, str | None], list[str]] = {}
+    undecided: list[str] = []
+    for target in targets:
+        winners = _winners(trace.votes[target])
+        verdicts[target] = winners[0].effect if winners else "deny"
+        for vote in winners:
+            deciding.setdefault((vote.rule, vote.effect, vote.error), []).append(target)
+        if not winners:
+            undecided.append(target)
+    reasons = [
+        parts.reason(rule, effect, () if whole else tuple(data), error)
+        for (rule, effect, error), data in deciding.items()
+    ]
+    if undecided:
+        data = () if whole else tuple(undecided)
+        reasons.append(parts.default_reason(data, facts.immigration_enforcement))
+    obligation_rules = [rule for rule, _, _ in deciding] + trace.obligation_rules
+    reasons.extend(parts.reason(rule, "obligate", (), None) for rule in trace.obligation_rules)
+    outcome, allowed, withheld = _combine(verdicts, bool(trace.redact))
+    return _Outcome(
+        decision=outcome,
+        allowed=[] if whole else allowed,
+        withheld=[] if whole else withheld,
+        obligations=_obligations(parts, obligation_rules, trace, outcome),
+        reasons=reasons,
+        exceptions=trace.exceptions,
+    )
+
+
+def _combine(verdicts: dict[str, str], redact: bool) -> tuple[str, list[str], list[str]]:
+    values = set(verdicts.values())
+    if "escalate" in values:
+        return "escalate", [], sorted(verdicts)
+    allowed = sorted(t for t, v in verdicts.items() if v in ("allow", "allow_redacted"))
+    withheld = sorted(t for t, v in verdicts.items() if v == "deny")
+    if not allowed:
+        return "deny", [], withheld
+    if withheld or redact or "allow_redacted" in values:
+        return "allow_redacted", allowed, withheld
+    return "allow", allowed, withheld
+
+
+def _obligations(parts: _Parts, rules: list[Rule], trace: _Trace, outcome: str) -> list[Obligation]:
+    specs: list[tuple[tuple[str, Any], ...]] = [
+        tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.items())
+        for rule in rules
+        for spec in rule.obligations
+    ]
+    if outcome == "allow_redacted" and trace.redact:
+        specs.append((("type", "redact"), ("categories", tuple(sorted(trace.redact)))))
+    if outcome == "escalate":
+        specs.append((("type", "counsel_review"),))
+    unique = dict.fromkeys(specs)  # first occurrence wins, order kept
+    return [parts.obligation(spec) for spec in unique]

@@ -1,0 +1,76 @@
+"""The policy-pack file format as pydantic models: structure checks and the published JSON Schema.
+
+These models say what a pack file may contain. Meaning (conditions, vocabularies, dates, the chain)
+is checked afterwards by :mod:`sanctuary.policy.load`, which also turns errors into file:line form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sanctuary.model import Action, DataCategory, ObligationType, ResponderKind
+
+Status = Literal["verified", "secondary", "unverified"]
+RuleEffect = Literal["allow", "allow_redacted", "deny", "escalate", "obligate"]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-/]*$"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ObligationSpec(_Spec):
+    type: ObligationType
+    to: str | None = None
+    categories: list[DataCategory] | None = None
+    note: str | None = None
+
+
+class ExceptionSpec(_Spec):
+    id: str = Field(pattern=ID_PATTERN)
+    citation: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    when: str = Field(min_length=1)
+    status: Status | None = None
+
+
+class RuleSpec(_Spec):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str | None = None
+    citation: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    status: Status
+    source: str | None = None
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    responders: list[ResponderKind] | None = None
+    actions: list[Action] | None = None
+    data: list[DataCategory] | None = None
+    when: str = "always"
+    effect: RuleEffect
+    withhold: list[DataCategory] | None = None
+    redact: list[DataCategory] | None = None
+    floor: bool = False
+    exceptions: list[ExceptionSpec] = Field(default_factory=list)
+    obligations: list[ObligationSpec] = Field(default_factory=list)
+
+
+class PackSpec(_Spec):
+    pack: str = Field(pattern=r"^[a-z]{2}(-[a-z]{2})?(/[a-z0-9]+(-[a-z0-9]+)*)*$")
+    title: str
+    version: str = Field(min_length=1)
+    timezone: str = "UTC"
+    summary: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    rules: list[RuleSpec]
+
+
+KEYS = {
+    "pack": set(PackSpec.model_fields),
+    "rule": set(RuleSpec.model_fields),
+    "exception": set(ExceptionSpec.model_fields),
+    "obligation": set(ObligationSpec.model_fields),
+}

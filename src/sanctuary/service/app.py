@@ -1,0 +1,115 @@
+"""The FastAPI application: wiring only. Behaviour lives in core.py and the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from sanctuary import __version__
+from sanctuary.ledger import Ledger
+from sanctuary.model import Decision, Request
+from sanctuary.policy import engine_for
+from sanctuary.service import problems
+from sanctuary.service.core import Service
+from sanctuary.service.identity import Authenticator
+from sanctuary.service.metrics import Metrics
+from sanctuary.service.middleware import Guard
+from sanctuary.service.ratelimit import RateLimiter
+from sanctuary.service.recorder import Recorder
+from sanctuary.service.routes import authzen, console, decisions, health, ledger, packs, reviews
+from sanctuary.service.settings import Settings
+from sanctuary.service.store import ServiceStore
+
+
+def open_service(settings: Settings) -> Service:
+    """Load packs, open the ledger and the service tables, start the ledger writer."""
+    engine = engine_for(Path(settings.packs) if settings.packs else None)
+    ledger = Ledger.open(settings.db, settings.signing_key)
+    try:
+        store = ServiceStore(settings.db)
+    except BaseException:
+        ledger.close()
+        raise
+    recorder = Recorder(ledger, store)
+    return Service(engine, ledger, store, recorder, Metrics(), settings.decision_timeout_seconds)
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    settings = settings or Settings.load()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = app.state.service is None
+        if own:
+            app.state.service = open_service(settings)
+        app.state.authenticator = Authenticator(app.state.service.store)
+        yield
+        if own:
+            app.state.service.recorder.close()
+            app.state.service.store.close()
+            app.state.service.ledger.close()
+
+    app = FastAPI(
+        title="Sanctuary",
+        version=__version__,
+        summary="Policy decisions for sanctuary ordinances, recorded in a verifiable ledger.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    if service is not None:
+        app.state.authenticator = Authenticator(service.store)
+    app.state.limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+    for module in (decisions, reviews, ledger, packs, health, authzen, console):
+        app.include_router(module.router)
+    problems.install(app)
+    metrics = service.metrics if service is not None else Metrics()
+    app.add_middleware(
+        Guard, metrics=metrics, max_body=settings.max_body_bytes, log_requests=settings.log_requests
+    )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the public shapes it cannot see (bodies parsed strictly by hand)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
+    _, defs = models_json_schema(
+        [(Request, "validation"), (Decision, "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(defs.get("$defs", {}))
+    components["RequestBatch"] = {
+        "type": "object",
+        "required": ["requests"],
+        "additionalProperties": False,
+        "properties": {
+            "requests": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/components/schemas/Request"},
+            }
+        },
+    }
+    components["DecisionBatch"] = {
+        "type": "object",
+        "properties": {
+            "decisions": {"type": "array", "items": {"$ref": "#/components/schemas/Decision"}}
+        },
+    }
+    schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,165 @@
+"""What the service does, without HTTP: decide as an identity, record, then answer.
+
+The order is the contract of DESIGN.md: authenticate -> Request -> decide -> ledger append (durable)
+-> answer with the receipt. Nothing is returned before the ledger holds the decision; if the append
+fails or takes too long, the caller gets an error and nothing is shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sanctuary.errors import LedgerUnavailable, SanctuaryError
+from sanctuary.ledger import Ledger, entry_for_decision, review_entry
+from sanctuary.model import Decision, Request, construct
+from sanctuary.policy import Engine
+from sanctuary.service.identity import ForbiddenError, Identity, require
+from sanctuary.service.metrics import Metrics
+from sanctuary.service.recorder import Recorder
+from sanctuary.service.store import ServiceStore
+from sanctuary.vocab import resolve_agency
+
+
+class DecisionTimeout(SanctuaryError):
+    code = "timeout"
+    http_status = 503
+
+
+class NotFound(SanctuaryError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(SanctuaryError):
+    code = "conflict"
+    http_status = 409
+
+
+@dataclass
+class Service:
+    engine: Engine
+    ledger: Ledger
+    store: ServiceStore
+    recorder: Recorder
+    metrics: Metrics
+    timeout: float
+
+    # -- decisions ----------------------------------------------------------------------------
+    def bind(self, identity: Identity, request: Request) -> Request:
+        """The request as this identity may ask it: a requester speaks only for its own agency."""
+        require(identity, "requester", "pep")
+        if identity.role != "requester":
+            return request
+        asked = resolve_agency(request.requester.agency).code
+        if asked != identity.agency:
+            raise ForbiddenError(
+                f"this key asks for `{identity.agency}` and cannot ask as `{asked}`",
+                location="requester.agency",
+            )
+        if identity.state and request.requester.state not in (None, identity.state):
+            raise ForbiddenError(
+                "this key cannot ask for another state", location="requester.state"
+            )
+        requester = request.requester.model_copy(
+            update={
+                "name": request.requester.name or identity.name,
+                "state": identity.state or request.requester.state,
+            }
+        )
+        return request.model_copy(update={"requester": requester})
+
+    async def decide(self, identity: Identity, request: Request) -> Decision:
+        bound = self.bind(identity, request)
+        decision = self.engine.decide(bound)
+        return await self._record(identity, bound, decision)
+
+    async def decide_many(self, identity: Identity, requests: list[Request]) -> list[Decision]:
+        bound = [self.bind(identity, r) for r in requests]
+        decisions = [self.engine.decide(r) for r in bound]
+        return list(
+            await asyncio.gather(
+                *(self._record(identity, r, d) for r, d in zip(bound, decisions, strict=True))
+            )
+        )
+
+    async def _record(self, identity: Identity, request: Request, decision: Decision) -> Decision:
+        entry = entry_for_decision(request, decision, hash_key=self.ledger.hash_key)
+        entry["key_id"] = identity.key_id
+        body = decision.to_json_dict()
+        row = (decision.request_id, identity.agency, identity.key_id, decision.decision, body)
+        try:
+            receipt = await asyncio.wait_for(
+                self.recorder.record(entry, row, escalated=decision.decision == "escalate"),
+                timeout=self.timeout,
+            )
+        except TimeoutError:
+            raise DecisionTimeout(
+                "the decision could not be recorded in time; nothing may be shared",
+                help="retry; the call is safe to repeat",
+            ) from None
+        self.metrics.decided(decision.decision)
+        return construct(Decision, **{**decision.__dict__, "ledger": receipt})
+
+    def recorded(self, identity: Identity, request_id: str) -> dict[str, Any]:
+        require(identity, "requester", "pep", "reviewer", "auditor", "admin")
+        found = self.store.decision(request_id)
+        if found is None:
+            raise NotFound(f"no recorded decision `{request_id}`")
+        agency, body, index = found
+        if identity.role == "requester" and agency != identity.agency:
+            raise NotFound(f"no recorded decision `{request_id}`")  # do not reveal others' ids
+        import orjson
+
+        result: dict[str, Any] = orjson.loads(body)
+        review = self.store.review(index)
+        if review is not None:
+            result["review"] = {
+                k: review[k]
+                for k in ("status", "outcome", "reason", "resolved", "resolution_index")
+            }
+        return result
+
+    # -- reviews ------------------------------------------------------------------------------
+    def pending(self, identity: Identity, status: str | None) -> list[dict[str, Any]]:
+        require(identity, "reviewer", "admin", "auditor")
+        return self.store.reviews(status)
+
+    async def resolve(
+        self,
+        identity: Identity,
+        index: int,
+        outcome: Literal["allow", "allow_redacted", "deny"],
+        reason: str,
+    ) -> dict[str, Any]:
+        require(identity, "reviewer")
+        review = self.store.review(index)
+        if review is None:
+            raise NotFound(f"no review for ledger entry `{index}`")
+        if review["status"] != "pending":
+            raise Conflict(f"review `{index}` is already {review['status']}")
+        entry = review_entry(
+            resolves=index,
+            request_id=review["request_id"],
+            decision=outcome,
+            reason=reason,
+            reviewer=identity.key_id,
+            hash_key=self.ledger.hash_key,
+        )
+        try:
+            receipt = await asyncio.wait_for(self.recorder.record(entry), timeout=self.timeout)
+        except TimeoutError:
+            raise DecisionTimeout("the review could not be recorded in time") from None
+        now = dt.datetime.now(dt.UTC).isoformat()
+        if not self.store.resolve_review(
+            index, identity.key_id, outcome, reason, now, receipt.index
+        ):
+            raise Conflict(f"review `{index}` was resolved by someone else first")
+        return {"index": index, "status": "resolved", "outcome": outcome, "reason": reason,
+                "ledger": receipt.model_dump(exclude_none=True)}  # fmt: skip
+
+
+def ledger_failure(err: Exception) -> LedgerUnavailable:
+    return LedgerUnavailable(f"the ledger is unavailable: {type(err).__name__}")

@@ -1,0 +1,226 @@
+"""The service's own tables: API keys, recorded decisions, the review queue.
+
+They live in the same database as the ledger (one URL to operate), in tables of their own, behind a
+tiny adapter over sqlite3 and psycopg 3. The ledger stays the source of truth: a decision row is a
+convenience index for ``GET /v1/decisions/{id}`` and is written only after its ledger entry is
+durable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sanctuary.errors import InputError, LedgerUnavailable
+
+SCHEMA_VERSION = 1
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS svc_schema (version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS svc_keys (
+        key_id TEXT PRIMARY KEY, agency TEXT NOT NULL, name TEXT, state TEXT, role TEXT NOT NULL,
+        salt BLOB NOT NULL, hash BLOB NOT NULL, created TEXT NOT NULL, revoked TEXT,
+        ledger_index BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS svc_decisions (
+        request_id TEXT NOT NULL, ledger_index BIGINT PRIMARY KEY, agency TEXT NOT NULL,
+        key_id TEXT NOT NULL, decision TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS svc_decisions_by_request ON svc_decisions (request_id)""",
+    """CREATE TABLE IF NOT EXISTS svc_reviews (
+        ledger_index BIGINT PRIMARY KEY, request_id TEXT NOT NULL, agency TEXT NOT NULL,
+        status TEXT NOT NULL, created TEXT NOT NULL, resolved TEXT, reviewer TEXT,
+        outcome TEXT, reason TEXT, resolution_index BIGINT)""",
+]
+
+
+REVIEW_COLUMNS = (
+    "index", "request_id", "agency", "status", "created", "resolved", "reviewer", "outcome",
+    "reason", "resolution_index",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    key_id: str
+    agency: str
+    name: str | None
+    state: str | None
+    role: str
+    salt: bytes
+    hash: bytes
+    revoked: str | None
+
+
+class ServiceStore:
+    """Thread-safe access to the service tables of a SQLite file or a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn: Any = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=60
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._mark = "?"
+        elif url.startswith(("postgresql://", "postgres://")):
+            import psycopg
+
+            self._conn = psycopg.connect(url, autocommit=True)
+            self._mark = "%s"
+        else:
+            raise InputError(
+                f"unsupported database URL `{url.split(':', 1)[0]}:`",
+                help="use sqlite:///path or postgresql://…",
+                location="--db",
+            )
+        self._migrate()
+
+    def _sql(self, text: str) -> str:
+        return text.replace("?", self._mark)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._lock:
+            sqlite = self._mark == "?"
+            try:
+                if sqlite:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                else:
+                    with self._conn.transaction():
+                        yield self._conn
+            except Exception:
+                if sqlite and self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            for statement in SCHEMA:
+                conn.execute(
+                    statement.replace("BLOB", "BYTEA") if self._mark == "%s" else statement
+                )
+            row = conn.execute("SELECT version FROM svc_schema").fetchone()
+            if row is None:
+                conn.execute(
+                    self._sql("INSERT INTO svc_schema (version) VALUES (?)"), (SCHEMA_VERSION,)
+                )
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            cursor = self._conn.execute(self._sql(sql), tuple(params))
+            return list(cursor.fetchall()) if cursor.description else []
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- keys ---------------------------------------------------------------------------------
+    def add_key(self, row: KeyRow, created: str, ledger_index: int) -> None:
+        self.execute(
+            "INSERT INTO svc_keys (key_id, agency, name, state, role, salt, hash, created, "
+            "ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.key_id,
+                row.agency,
+                row.name,
+                row.state,
+                row.role,
+                row.salt,
+                row.hash,
+                created,
+                ledger_index,
+            ),
+        )
+
+    def key(self, key_id: str) -> KeyRow | None:
+        rows = self.execute(
+            "SELECT key_id, agency, name, state, role, salt, hash, revoked FROM svc_keys "
+            "WHERE key_id = ?",
+            (key_id,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return KeyRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), bytes(r[6]), r[7])
+
+    # -- decisions ----------------------------------------------------------------------------
+    def add_decisions(self, rows: Sequence[tuple[str, int, str, str, str, str, str]]) -> None:
+        """Rows of (request_id, ledger_index, agency, key_id, decision, body, created)."""
+        if not rows:
+            return
+        sql = self._sql(
+            "INSERT INTO svc_decisions (request_id, ledger_index, agency, key_id, decision, body, "
+            "created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        with self.transaction() as conn:
+            if self._mark == "?":
+                conn.executemany(sql, rows)
+            else:
+                with conn.cursor() as cursor:
+                    cursor.executemany(sql, rows)
+
+    def decision(self, request_id: str) -> tuple[str, str, int] | None:
+        """The latest recorded decision for ``request_id``: (agency, body JSON, ledger index)."""
+        rows = self.execute(
+            "SELECT agency, body, ledger_index FROM svc_decisions WHERE request_id = ? "
+            "ORDER BY ledger_index DESC LIMIT 1",
+            (request_id,),
+        )
+        return (rows[0][0], rows[0][1], int(rows[0][2])) if rows else None
+
+    # -- reviews ------------------------------------------------------------------------------
+    def add_reviews(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
+        """Rows of (ledger_index, request_id, agency, created) for escalated decisions."""
+        for index, request_id, agency, created in rows:
+            self.execute(
+                "INSERT INTO svc_reviews (ledger_index, request_id, agency, status, created) "
+                "VALUES (?, ?, ?, 'pending', ?)",
+                (index, request_id, agency, created),
+            )
+
+    def reviews(self, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
+        where = "WHERE status = ?" if status else ""
+        params: tuple[Any, ...] = (status, limit) if status else (limit,)
+        rows = self.execute(
+            "SELECT ledger_index, request_id, agency, status, created, resolved, reviewer, "
+            f"outcome, reason, resolution_index FROM svc_reviews {where} "
+            "ORDER BY ledger_index LIMIT ?",
+            params,
+        )
+        return [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in rows]
+
+    def review(self, index: int) -> dict[str, Any] | None:
+        rows = self.execute(
+            "SELECT ledger_index, request_id, agency, status, created, resolved, reviewer, "
+            "outcome, reason, resolution_index FROM svc_reviews WHERE ledger_index = ?",
+            (index,),
+        )
+        return dict(zip(REVIEW_COLUMNS, rows[0], strict=True)) if rows else None
+
+    def resolve_review(
+        self, index: int, reviewer: str, outcome: str, reason: str, resolved: str, at: int
+    ) -> bool:
+        """Mark a pending review resolved; False if it was not pending (someone else won)."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                self._sql(
+                    "UPDATE svc_reviews SET status = 'resolved', reviewer = ?, outcome = ?, "
+                    "reason = ?, resolved = ?, resolution_index = ? "
+                    "WHERE ledger_index = ? AND status = 'pending'"
+                ),
+                (reviewer, outcome, reason, resolved, at, index),
+            )
+            return bool(cursor.rowcount == 1)
+
+
+def unavailable(err: Exception) -> LedgerUnavailable:
+    return LedgerUnavailable(f"the service database failed: {type(err).__name__}")
