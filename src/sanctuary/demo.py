@@ -100,7 +100,7 @@ def run_demo(plan: DemoPlan) -> None:
 
     from sanctuary.service import Settings, create_app
 
-    settings = Settings.load(db=plan.db, signing_key=str(plan.folder / "signing.key"))
+    settings = Settings.load(db=plan.db)
     uvicorn.run(
         create_app(settings), host=plan.host, port=plan.port, log_level="warning", access_log=False
     )

@@ -93,7 +93,7 @@ class Authenticator:
         known = self._verified.get(digest)
         if known is not None:
             return known
-        parts = key.split("_")
+        parts = key.split("_", 2)  # the secret itself may contain "_"
         if len(parts) != 3 or parts[0] != "sk":
             raise AuthError("the API key is not valid")
         row = self.store.key(parts[1])

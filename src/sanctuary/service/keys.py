@@ -11,12 +11,18 @@ from sanctuary.service.store import ServiceStore
 
 
 def add_key(
-    db: str | None, agency: str, role: str, *, name: str | None = None, state: str | None = None
+    db: str | None,
+    agency: str,
+    role: str,
+    *,
+    name: str | None = None,
+    state: str | None = None,
+    signing_key: str | None = None,
 ) -> tuple[str, Identity]:
     """Create a key; its creation is a ledger entry, written before the key can be used."""
     url = db or default_url()
     key, row = mint_key(agency, role, name=name, state=state)
-    with Ledger.open(url) as ledger:
+    with Ledger.open(url, signing_key) as ledger:
         event = {
             "kind": "key_event",
             "event": "api_key_created",
