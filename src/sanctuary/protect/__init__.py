@@ -3,7 +3,7 @@
     find(text) -> list[Match]                      what is sensitive, and why
     redact_text(text, operator=..., categories=...) -> RedactionResult(text, counts, matches)
     column_policy(schema_or_table, sample) -> {column: category | None}
-    redact_table(table, policy, operator) -> (table, counts)
+    redact_table(table, policy=None, operator=...) -> (table, counts)
     redact_file(input, output, ...) -> Summary     text, CSV, JSON lines, Parquet; atomic output
 
 Recognisers are data (recognisers.yaml): shapes, phrase patterns, context words, validators,
@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from sanctuary.protect._errors import RecogniserError, RedactionError
 from sanctuary.protect.catalogue import Catalogue, Recogniser, default_catalogue, load_catalogue
+from sanctuary.protect.columns import ColumnRule, column_policy
 from sanctuary.protect.engine import Engine, Match, default_engine
+from sanctuary.protect.files import FORMATS, Summary, redact_file
 from sanctuary.protect.operators import Operator, Target, get_operator, operator_names, register
 from sanctuary.protect.redact import RedactionResult, redact_text
+from sanctuary.protect.tables import redact_table
 
 
 def find(
@@ -31,7 +34,9 @@ def find(
 
 
 __all__ = [
+    "FORMATS",
     "Catalogue",
+    "ColumnRule",
     "Engine",
     "Match",
     "Operator",
@@ -39,13 +44,17 @@ __all__ = [
     "RecogniserError",
     "RedactionError",
     "RedactionResult",
+    "Summary",
     "Target",
+    "column_policy",
     "default_catalogue",
     "default_engine",
     "find",
     "get_operator",
     "load_catalogue",
     "operator_names",
+    "redact_file",
+    "redact_table",
     "redact_text",
     "register",
 ]
