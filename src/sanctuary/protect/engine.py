@@ -66,7 +66,9 @@ class _Claim:
 _Hit = tuple[int, int, float, int, Recogniser, str, str | None]
 
 
-def _compile_phrases(regexes: list[str]) -> tuple[re.Pattern[str], dict[str | None, list[int]]]:
+def _compile_phrases(
+    regexes: list[str], tail: str = r"(?!\w)"
+) -> tuple[re.Pattern[str], dict[str | None, list[int]]]:
     """One alternation of every phrase pattern, dispatched on first letter (see _dispatch).
 
     It has no capturing groups: with ~170 of them the regex engine saves every group at every
@@ -79,7 +81,7 @@ def _compile_phrases(regexes: list[str]) -> tuple[re.Pattern[str], dict[str | No
         rests = (_VALUE.sub("(?:", rest) for _, rest in alternatives)
         buckets.append(re.escape(key or "") + "(?:" + "|".join(rests) + ")")
         by_letter[key] = sorted({index for index, _ in alternatives})
-    return re.compile(r"(?<!\w)(?:" + "|".join(buckets) + r")(?!\w)"), by_letter
+    return re.compile(r"(?<!\w)(?:" + "|".join(buckets) + ")" + tail), by_letter
 
 
 def _word_regex(word: str) -> str:
@@ -125,10 +127,9 @@ class Engine:
                 words.add(word)
         for word in catalogue.stop_labels:
             self._label_of.setdefault(_norm(word), frozenset())
+        # Longest first, so "passport number" wins over "passport" at the same position.
         ordered = sorted(words, key=lambda w: (-len(w), w))
-        self._labels = re.compile(
-            r"(?<!\w)(?:" + "|".join(_word_regex(w) for w in ordered) + ")", re.IGNORECASE
-        )
+        self._labels, _ = _compile_phrases([f"(?i:{_word_regex(w)})" for w in ordered], tail="")
 
     def _nearest_label(self, text: str, start: int) -> str | None:
         """The label word nearest before `start`, within the window and the same sentence."""

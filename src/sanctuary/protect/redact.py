@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sanctuary.protect._errors import RedactionError
 from sanctuary.protect.engine import Engine, Match, default_engine
@@ -24,8 +25,17 @@ class RedactionResult:
     matches: list[Match] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8)
+def _named(name: str) -> Operator:
+    return get_operator(name)
+
+
 def as_operator(operator: str | Operator) -> Operator:
-    return get_operator(operator) if isinstance(operator, str) else operator
+    """An operator from its name (built once: operators are stateless) or as given."""
+    if isinstance(operator, str):
+        # hmac reads its key from the environment when built: never cache it.
+        return get_operator(operator) if operator == "hmac" else _named(operator)
+    return operator
 
 
 def apply(text: str, matches: list[Match], operator: Operator) -> str:

@@ -6,6 +6,7 @@ validator drops the claim (it does not lower a score). They only see the candida
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 Validator = Callable[[str], bool]
@@ -20,8 +21,11 @@ _MONTHS_ES += "diciembre"
 MONTHS = frozenset(_MONTHS_EN.split() + _MONTHS_ES.split())
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def digits_of(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    return text if text.isdigit() else _NON_DIGIT.sub("", text)
 
 
 def starts_with_a(text: str) -> bool:
