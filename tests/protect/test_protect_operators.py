@@ -6,11 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctuary.protect import (
     Operator,
     RedactionError,
     Target,
+    find,
     get_operator,
     operator_names,
     redact_text,
@@ -103,3 +106,48 @@ def test_a_failing_operator_releases_nothing() -> None:
     with pytest.raises(RedactionError) as err:
         redact_text(TEXT, Exploding())
     assert "undocumented" not in str(err.value) and err.value.code == "redaction_failed"
+
+
+# Identifiers that are redacted whatever their neighbours. (A bare letter + 8 digits is not one:
+# after a stop label, "Case G15997557", it is left alone by design.)
+IDS = [
+    "A123-456-789",
+    "A# 087654321",
+    "EAC-22-123-45678",
+    "123456789A1",
+    "N0012345678",
+    "912-78-1234",
+    "532-45-6781",
+    "undocumented",
+    "sin papeles",
+    "ICE detainer",
+]
+FILLER = [
+    "the",
+    "report",
+    "booking",
+    "2024-03-14",
+    "(213) 555-0147",
+    "police",
+    "ice",
+    "cream",
+    ",",
+    ".",
+    "\n",
+    "Case",
+    "No.",
+    "23-CR-004512",
+    "visa",
+    "card",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(IDS + FILLER), min_size=1, max_size=25))
+def test_label_redaction_leaves_nothing_to_find(words: list[str]) -> None:
+    text = " ".join(words)
+    result = redact_text(text)
+    assert find(result.text) == []
+    for value in IDS:
+        assert value not in result.text
+    assert sum(result.counts.values()) == len(result.matches)

@@ -36,6 +36,7 @@ A_NUMBER = [
     ("alien registration number 27345618", "27345618"),
     # near-misses
     ("Report number A12345678 was filed.", None),
+    ("Case A123-456-789 reopened", "A123-456-789"),
     ("Booking 123456789 was assigned.", None),
     ("call 213-555-0147 now", None),
     ("A12345 is a unit number", None),
@@ -87,6 +88,7 @@ PASSPORT = [
     ("Passport:\n123456780", "123456780"),
     ("No passport was found; booking 123456789 was assigned.", None),
     ("Booking No. B24012345.", None),
+    ("presented G15997557 at the desk", "G15997557"),
     ("Passport photos were taken; phone 12135550147 on file.", None),
 ]
 ITIN = [
@@ -249,3 +251,9 @@ def test_status_es(text: str, expected: str | None) -> None:
 def test_every_recogniser_has_a_table() -> None:
     tested = {name[5:] for name in globals() if name.startswith("test_")}
     assert {r.name for r in default_catalogue().recognisers} <= tested
+
+
+def test_criminal_parole_is_not_immigration_status() -> None:
+    # Plate-reader audit reasons say "parolee" for criminal parole (seen in real audits).
+    assert find("locate parolee at large") == []
+    assert spans("granted humanitarian parole", "status_en") == ["humanitarian parole"]
