@@ -109,7 +109,20 @@ class Engine:
                     shape_claims[spec.shape].append(claim)
                 else:
                     phrase_claims.append(claim)
-        self._shape_claims = [shape_claims[name] for name in self._shape_names]
+        self._shape_rows = [
+            [
+                (
+                    c.order,
+                    c.recogniser,
+                    c.pattern.name,
+                    c.pattern.score,
+                    c.pattern.vetoed_by_stop_label,
+                    c.validators,
+                )
+                for c in shape_claims[name]
+            ]
+            for name in self._shape_names
+        ]
         self._phrase_claims = phrase_claims
         alternatives = (
             f"(?P<s{i}>{catalogue.shapes[name]})" for i, name in enumerate(self._shape_names)
@@ -117,6 +130,11 @@ class Engine:
         self._shapes = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
         regexes = [c.pattern.regex or "" for c in phrase_claims]
         self._phrases, self._phrase_by_letter = _compile_phrases(regexes)
+        unguarded = self._phrase_by_letter.get(None, [])
+        self._phrase_unguarded = sorted(unguarded)
+        self._phrase_order = {
+            k: sorted(set(v) | set(unguarded)) for k, v in self._phrase_by_letter.items() if k
+        }
         self._phrase_alone = [re.compile(f"(?:{r})(?!\\w)") for r in regexes]
         self._label_of: dict[str, frozenset[int]] = {}
         words: set[str] = set(catalogue.stop_labels)
@@ -134,38 +152,40 @@ class Engine:
     def _nearest_label(self, text: str, start: int) -> str | None:
         """The label word nearest before `start`, within the window and the same sentence."""
         lo = max(0, start - self.catalogue.context_window)
-        for brk in _SENTENCE_BREAK.finditer(text, lo, start):
-            lo = brk.end()
-        found = list(self._labels.finditer(text, lo, start))
-        return _norm(found[-1].group(0)) if found else None
+        last = None
+        for found in self._labels.finditer(text, lo, start):
+            last = found
+        if last is None or _SENTENCE_BREAK.search(text, last.end(), start):
+            return None
+        return _norm(last.group(0))
 
     def _shape_hits(self, text: str, threshold: float) -> list[_Hit]:
+        # The hot loop: locals and pre-built claim tuples keep Python overhead down.
         hits: list[_Hit] = []
+        claims_of, label_of = self._shape_rows, self._label_of
+        boost = self.catalogue.context_boost
         for m in self._shapes.finditer(text):
             start, end = m.span()
-            value = m.group(0)
-            looked, label = False, None
-            for claim in self._shape_claims[(m.lastindex or 1) - 1]:
-                if not all(check(value) for check in claim.validators):
+            value = m.group()
+            looked, label, owners = False, None, None
+            for order, rec, name, base, veto, checks in claims_of[(m.lastindex or 1) - 1]:
+                if checks and not all(check(value) for check in checks):
                     continue
-                spec = claim.pattern
-                if not looked and (spec.score < threshold or spec.vetoed_by_stop_label):
+                if not looked and (base < threshold or veto):
                     label, looked = self._nearest_label(text, start), True
-                owners = self._label_of.get(label, None) if label is not None else None
-                if spec.vetoed_by_stop_label and owners is not None and not owners:
-                    continue
-                score, context = spec.score, None
-                if owners and claim.order in owners:
-                    score, context = min(1.0, score + self.catalogue.context_boost), label
+                    owners = label_of.get(label) if label is not None else None
+                if veto and owners is not None and not owners:
+                    continue  # the nearest label is a stop label
+                score, context = base, None
+                if owners and order in owners:
+                    score, context = min(1.0, base + boost), label
                 if score >= threshold:
-                    rec = claim.recogniser
-                    hits.append((start, end, score, claim.order, rec, spec.name, context))
+                    hits.append((start, end, score, order, rec, name, context))
         return hits
 
     def _which_phrase(self, text: str, first: int) -> tuple[int, re.Match[str]] | None:
         """The first phrase pattern (in catalogue order) that matches at `first`."""
-        indexes = self._phrase_by_letter.get(text[first], []) + self._phrase_by_letter.get(None, [])
-        for index in sorted(indexes):
+        for index in self._phrase_order.get(text[first], self._phrase_unguarded):
             found = self._phrase_alone[index].match(text, first)
             if found is not None:
                 return index, found
