@@ -152,3 +152,17 @@ def test_dispatch_matches_exactly_what_the_plain_alternation_matches(words: list
     plain_alts = "|".join(re.sub(r"\(\?P<value>", "(?:", p) for p in PHRASES)
     plain = re.compile(r"(?<!\w)(?:" + plain_alts + r")(?!\w)")
     assert {m.start() for m in fast.finditer(text)} == {m.start() for m in plain.finditer(text)}
+
+
+def test_unknown_keys_and_categories_are_refused(tmp_path: Path) -> None:
+    good = (Path(__file__).parents[2] / "src/sanctuary/protect/recognisers.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.replace("vetoed_by_stop_label: true", "vetoed_by_stoplabel: true", 1))
+    with pytest.raises(RecogniserError, match="unknown key") as err:
+        load_catalogue(bad)
+    assert err.value.help == "did you mean `vetoed_by_stop_label`?"
+    from sanctuary.protect import RedactionError, redact_text
+
+    with pytest.raises(RedactionError, match="unknown data category") as cat:
+        redact_text("undocumented", categories={"immigration_stat"})
+    assert cat.value.help == "did you mean `immigration_status`?"

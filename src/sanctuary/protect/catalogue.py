@@ -83,8 +83,39 @@ def _check_regex(origin: str, where: str, regex: str) -> None:
         raise _fail(origin, where, f"bad regular expression: {err}") from None
 
 
+_PATTERN_KEYS = {"name", "score", "shape", "regex", "validators", "vetoed_by_stop_label"}
+_TOP_KEYS = {"version", "threshold", "context_window", "context_boost", "stop_labels", "shapes"}
+_TOP_KEYS |= {"recognisers"}
+
+
+def _refuse_unknown(origin: str, where: str, raw: dict[str, Any], known: set[str]) -> None:
+    from sanctuary.errors import did_you_mean
+
+    for key in raw:
+        if key not in known:
+            raise RecogniserError(
+                f"unknown key `{key}`", location=f"{origin}:{where}", help=did_you_mean(key, known)
+            )
+
+
+def check_categories(categories: frozenset[str] | set[str] | None) -> frozenset[str] | None:
+    """Refuse an unknown category: a typo must not silently leave data unredacted."""
+    from sanctuary.errors import did_you_mean
+    from sanctuary.protect._errors import RedactionError
+
+    if categories is None:
+        return None
+    for category in categories:
+        if category not in CATEGORIES:
+            raise RedactionError(
+                f"unknown data category `{category}`", help=did_you_mean(category, CATEGORIES)
+            )
+    return frozenset(categories)
+
+
 def _pattern(origin: str, rec: str, raw: dict[str, Any], shapes: dict[str, str]) -> PatternSpec:
     where = f"{rec}.{raw.get('name', '?')}"
+    _refuse_unknown(origin, where, raw, _PATTERN_KEYS)
     spec = PatternSpec(
         name=str(raw["name"]),
         score=float(raw["score"]),
@@ -109,10 +140,8 @@ def _pattern(origin: str, rec: str, raw: dict[str, Any], shapes: dict[str, str])
 
 def _recogniser(origin: str, raw: dict[str, Any], shapes: dict[str, str]) -> Recogniser:
     name = str(raw.get("name", "?"))
-    unknown = set(raw) - {"name", "label", "category", "description", "source", "patterns"}
-    unknown -= {"context"}
-    if unknown:
-        raise _fail(origin, name, f"unknown key `{sorted(unknown)[0]}`")
+    known = {"name", "label", "category", "description", "source", "patterns", "context"}
+    _refuse_unknown(origin, name, raw, known)
     if raw.get("category") not in CATEGORIES:
         raise _fail(origin, name, f"unknown data category `{raw.get('category')}`")
     try:
@@ -139,6 +168,7 @@ def parse_catalogue(text: str, *, origin: str) -> Catalogue:
         raise _fail(origin, line, "the catalogue is not valid YAML") from None
     if not isinstance(raw, dict) or raw.get("version") != 1:
         raise _fail(origin, "1", "not a version 1 recogniser catalogue")
+    _refuse_unknown(origin, "1", raw, _TOP_KEYS)
     shapes = {str(k): str(v) for k, v in raw.get("shapes", {}).items()}
     for name, regex in shapes.items():
         _check_regex(origin, f"shapes.{name}", regex)

@@ -22,6 +22,7 @@ from typing import IO, Any
 import orjson
 
 from sanctuary.protect._errors import RedactionError
+from sanctuary.protect.catalogue import check_categories
 from sanctuary.protect.columns import ColumnRule, plan_columns
 from sanctuary.protect.operators.interface import Operator
 from sanctuary.protect.tables import CellRedactor, redact_arrow
@@ -196,7 +197,7 @@ def redact_file(
         raise RedactionError(f"unknown format `{kind}`", help=f"one of {', '.join(FORMATS)}")
     if not source.is_file():
         raise RedactionError("no such input file", location=str(source))
-    cells = CellRedactor(operator, frozenset(categories) if categories is not None else None)
+    cells = CellRedactor(operator, check_categories(categories))
     summary = Summary(kind)
     try:
         with atomic_output(output) as temp:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sanctuary.protect._errors import RedactionError
+from sanctuary.protect.catalogue import check_categories
 from sanctuary.protect.engine import Engine, Match, default_engine
 from sanctuary.protect.operators.interface import Operator, Target, get_operator
 
@@ -65,7 +66,7 @@ def redact_text(
     'Subject gave A-number [NATIONAL_IDS] and said he is [IMMIGRATION_STATUS].'
     """
     op = as_operator(operator)
-    wanted = frozenset(categories) if categories is not None else None
+    wanted = check_categories(categories)
     try:
         matches = (engine or default_engine()).find(text, categories=wanted, threshold=threshold)
         redacted = apply(text, matches, op)

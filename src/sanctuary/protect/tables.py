@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from sanctuary.protect.catalogue import check_categories
 from sanctuary.protect.columns import ColumnRule, plan_columns
 from sanctuary.protect.engine import default_engine
 from sanctuary.protect.operators.interface import Operator, Target
@@ -103,6 +104,6 @@ def redact_table(
     rows when not given). Returns the new table and counts by category."""
     types = {n: str(t) for n, t in zip(table.schema.names, table.schema.types, strict=True)}
     plan = apply_policy(plan_columns(types, table.slice(0, 200).to_pydict()), policy)
-    cells = CellRedactor(operator, frozenset(categories) if categories is not None else None)
+    cells = CellRedactor(operator, check_categories(categories))
     out = redact_arrow(table, plan, cells)
     return out, dict(sorted(cells.counts.items()))
