@@ -106,3 +106,13 @@ def test_missing_hmac_key_fails_before_writing(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin"},
     )
     assert done.returncode == 1 and "no redaction key" in done.stderr and not out.exists()
+
+
+def test_jsonl_key_first_seen_after_the_sample_is_planned_by_name(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"n": i} for i in range(300)] + [{"n": 300, "citizenship": "Canada"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    summary = redact_file(source, out)
+    last = json.loads(out.read_text().splitlines()[-1])
+    assert last == {"n": 300, "citizenship": "[CITIZENSHIP]"}
+    assert summary.counts == {"citizenship": 1}

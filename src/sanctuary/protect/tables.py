@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sanctuary.protect.catalogue import check_categories
-from sanctuary.protect.columns import ColumnRule, plan_columns
+from sanctuary.protect.columns import ColumnRule, by_name, plan_columns
 from sanctuary.protect.engine import default_engine
 from sanctuary.protect.operators.interface import Operator, Target
 from sanctuary.protect.redact import as_operator, redact_text
@@ -56,8 +56,21 @@ class CellRedactor:
             return self.whole(value, rule)
         return self.scan(value)
 
-    def record(self, record: Mapping[str, Any], plan: Mapping[str, ColumnRule]) -> dict[str, Any]:
-        return {key: self.cell(value, plan.get(key)) for key, value in record.items()}
+    def record(self, record: Mapping[str, Any], plan: dict[str, ColumnRule]) -> dict[str, Any]:
+        """Redact one JSON object; a key first seen after the sample is planned by its name."""
+        out = {}
+        for key, value in record.items():
+            rule = plan.get(key)
+            if rule is None:
+                named = by_name(key)
+                rule = (
+                    ColumnRule(named[0], named[1], "name")
+                    if named
+                    else ColumnRule(None, "text", "none")
+                )
+                plan[key] = rule
+            out[key] = self.cell(value, rule)
+        return out
 
 
 def apply_policy(
