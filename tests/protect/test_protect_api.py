@@ -6,7 +6,8 @@ import sanctuary.protect as protect
 
 EXPECTED = """
 FORMATS Catalogue ColumnRule Engine Match Operator Recogniser RecogniserError RedactionError
-RedactionResult Summary Target column_policy default_catalogue default_engine find get_operator
+RedactionInputError RedactionResult Summary Target column_policy default_catalogue default_engine
+find get_operator
 load_catalogue operator_names redact_file redact_table redact_text register
 """
 

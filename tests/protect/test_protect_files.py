@@ -81,7 +81,7 @@ def test_bad_input_releases_nothing(tmp_path: Path) -> None:
     assert err.value.location == f"{source}:2"
     assert not out.exists() and list(tmp_path.iterdir()) == [source]
     done = run("redact", str(source), "--out", str(out))
-    assert done.returncode == 1 and done.stdout == ""
+    assert done.returncode == 2 and done.stdout == ""
     assert "not a JSON object" in done.stderr and not out.exists()
 
 
@@ -105,7 +105,7 @@ def test_missing_hmac_key_fails_before_writing(tmp_path: Path) -> None:
         check=False,
         env={"PATH": "/usr/bin"},
     )
-    assert done.returncode == 1 and "no redaction key" in done.stderr and not out.exists()
+    assert done.returncode == 2 and "no redaction key" in done.stderr and not out.exists()
 
 
 def test_jsonl_key_first_seen_after_the_sample_is_planned_by_name(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ scores; the default threshold is 0.5. Nothing here downloads or loads a model.
 
 from __future__ import annotations
 
-from sanctuary.protect._errors import RecogniserError, RedactionError
+from sanctuary.protect._errors import RecogniserError, RedactionError, RedactionInputError
 from sanctuary.protect.catalogue import Catalogue, Recogniser, default_catalogue, load_catalogue
 from sanctuary.protect.columns import ColumnRule, column_policy
 from sanctuary.protect.engine import Engine, Match, default_engine
@@ -43,6 +43,7 @@ __all__ = [
     "Recogniser",
     "RecogniserError",
     "RedactionError",
+    "RedactionInputError",
     "RedactionResult",
     "Summary",
     "Target",

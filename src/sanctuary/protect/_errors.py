@@ -17,3 +17,9 @@ class RecogniserError(InputError):
 
 class RedactionError(SanctuaryError):
     code = "redaction_failed"
+
+
+class RedactionInputError(InputError, RedactionError):
+    """Bad input to a redaction (exit 2); nothing is released either."""
+
+    code = "invalid_redaction_input"

@@ -101,13 +101,13 @@ def _refuse_unknown(origin: str, where: str, raw: dict[str, Any], known: set[str
 def check_categories(categories: frozenset[str] | set[str] | None) -> frozenset[str] | None:
     """Refuse an unknown category: a typo must not silently leave data unredacted."""
     from sanctuary.errors import did_you_mean
-    from sanctuary.protect._errors import RedactionError
+    from sanctuary.protect._errors import RedactionInputError
 
     if categories is None:
         return None
     for category in categories:
         if category not in CATEGORIES:
-            raise RedactionError(
+            raise RedactionInputError(
                 f"unknown data category `{category}`", help=did_you_mean(category, CATEGORIES)
             )
     return frozenset(categories)

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import orjson
 
-from sanctuary.protect._errors import RedactionError
+from sanctuary.protect._errors import RedactionError, RedactionInputError
 from sanctuary.protect.catalogue import check_categories
 from sanctuary.protect.columns import ColumnRule, plan_columns
 from sanctuary.protect.operators.interface import Operator
@@ -146,9 +146,9 @@ def _parse(line: bytes, source: Path, number: int) -> dict[str, Any] | None:
     try:
         value = orjson.loads(line)
     except orjson.JSONDecodeError:
-        raise RedactionError("not a JSON object", location=f"{source}:{number}") from None
+        raise RedactionInputError("not a JSON object", location=f"{source}:{number}") from None
     if not isinstance(value, dict):
-        raise RedactionError("not a JSON object", location=f"{source}:{number}")
+        raise RedactionInputError("not a JSON object", location=f"{source}:{number}")
     return value
 
 
@@ -194,9 +194,9 @@ def redact_file(
     """Redact `source` into `output` (stdout when None); returns the summary."""
     kind = fmt or detect_format(source)
     if kind not in FORMATS:
-        raise RedactionError(f"unknown format `{kind}`", help=f"one of {', '.join(FORMATS)}")
+        raise RedactionInputError(f"unknown format `{kind}`", help=f"one of {', '.join(FORMATS)}")
     if not source.is_file():
-        raise RedactionError("no such input file", location=str(source))
+        raise RedactionInputError("no such input file", location=str(source))
     cells = CellRedactor(operator, check_categories(categories))
     summary = Summary(kind)
     try:
@@ -205,7 +205,7 @@ def redact_file(
     except RedactionError:
         raise
     except (UnicodeDecodeError, csv.Error) as err:
-        raise RedactionError(
+        raise RedactionInputError(
             f"cannot read the input ({type(err).__name__})", location=str(source)
         ) from None
     except Exception as err:  # fail closed without echoing data

@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from sanctuary.protect._errors import RedactionError
+from sanctuary.protect._errors import RedactionInputError
 from sanctuary.protect.operators.interface import Operator, Target, register
 
 MIN_KEY_BYTES = 32
@@ -30,7 +30,7 @@ def load_key(environ: dict[str, str] | None = None) -> bytes:
         return read_key_file(Path(path))
     if text := env.get("SANCTUARY_REDACT_KEY"):
         return _check(_from_hex(text.strip(), "SANCTUARY_REDACT_KEY"), "SANCTUARY_REDACT_KEY")
-    raise RedactionError(
+    raise RedactionInputError(
         "no redaction key: set SANCTUARY_REDACT_KEY_FILE or SANCTUARY_REDACT_KEY",
         help="create one with: python -c 'import secrets; print(secrets.token_hex(32))'",
     )
@@ -39,12 +39,12 @@ def load_key(environ: dict[str, str] | None = None) -> bytes:
 def read_key_file(path: Path) -> bytes:
     try:
         if path.stat().st_mode & 0o077:
-            raise RedactionError(
+            raise RedactionInputError(
                 "the key file is readable by others", location=str(path), help="chmod 600 it"
             )
         raw = path.read_bytes()
     except OSError:
-        raise RedactionError("cannot read the key file", location=str(path)) from None
+        raise RedactionInputError("cannot read the key file", location=str(path)) from None
     text = raw.strip()
     if re.fullmatch(rb"[0-9a-fA-F]+", text):
         return _check(_from_hex(text.decode(), str(path)), str(path))
@@ -55,12 +55,12 @@ def _from_hex(text: str, where: str) -> bytes:
     try:
         return bytes.fromhex(text)
     except ValueError:
-        raise RedactionError("the key is not hexadecimal", location=where) from None
+        raise RedactionInputError("the key is not hexadecimal", location=where) from None
 
 
 def _check(key: bytes, where: str) -> bytes:
     if len(key) < MIN_KEY_BYTES:
-        raise RedactionError(f"the key is shorter than {MIN_KEY_BYTES} bytes", location=where)
+        raise RedactionInputError(f"the key is shorter than {MIN_KEY_BYTES} bytes", location=where)
     return key
 
 

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sanctuary.protect._errors import RedactionError
+from sanctuary.protect._errors import RedactionInputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,5 +50,5 @@ def get_operator(name: str, **options: Any) -> Operator:
     from sanctuary.errors import did_you_mean
 
     if name not in _REGISTRY:
-        raise RedactionError(f"unknown operator `{name}`", help=did_you_mean(name, _REGISTRY))
+        raise RedactionInputError(f"unknown operator `{name}`", help=did_you_mean(name, _REGISTRY))
     return _REGISTRY[name](**options)
