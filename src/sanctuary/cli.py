@@ -266,6 +266,53 @@ from sanctuary.ledger.cli import ledger_app  # noqa: E402
 app.add_typer(ledger_app, name="ledger")
 
 
+class RedactOperator(StrEnum):
+    label = "label"
+    mask = "mask"
+    remove = "remove"
+    hmac = "hmac"
+    generalise = "generalise"
+
+
+class RedactFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+@app.command()
+def redact(
+    source: Annotated[Path, typer.Argument(metavar="INPUT", help="text, CSV, JSONL or Parquet")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="default: stdout")] = None,
+    operator: Annotated[
+        RedactOperator, typer.Option(envvar="SANCTUARY_REDACT_OPERATOR")
+    ] = RedactOperator.label,
+    fmt: Annotated[RedactFormat | None, typer.Option("--format")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="only these data categories")] = None,
+    json_summary: Annotated[bool, typer.Option("--json", help="summary as JSON")] = False,
+) -> None:
+    """Redact immigration-sensitive data; the summary (counts, never values) goes to stderr.
+
+    Example: sanctuary redact report.csv --out report.redacted.csv --operator hmac
+    """
+    from sanctuary.protect import redact_file
+
+    summary = redact_file(
+        source,
+        out,
+        fmt=fmt.value if fmt else None,
+        operator=operator.value,
+        categories=set(category) if category else None,
+    )
+    if json_summary:
+        sys.stderr.write(orjson.dumps(summary.as_dict(), option=orjson.OPT_SORT_KEYS).decode())
+        sys.stderr.write("\n")
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in summary.counts.items()) or "nothing"
+        sys.stderr.write(f"redacted {summary.format}, {summary.records} records: {counts}\n")
+
+
 def main() -> None:
     try:
         app()

@@ -15,7 +15,7 @@ from sanctuary.model import Action, DataCategory, ObligationType, ResponderKind
 
 Status = Literal["verified", "secondary", "unverified"]
 RuleEffect = Literal["allow", "allow_redacted", "deny", "escalate", "obligate"]
-ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-/]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$"  # spec/request.md uses `us-ca.7284.6.a.1.C`
 
 
 class _Spec(BaseModel):
