@@ -32,7 +32,7 @@ from sanctuary.model import (
     Request,
     construct,
 )
-from sanctuary.policy.facts import Facts, derive, slot_name
+from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of, slot_name
 from sanctuary.policy.load import Pack, Rule, RuleException
 
 RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
@@ -72,6 +72,7 @@ class _Chain:
 class _Plan:
     rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
     reads: tuple[str, ...]  # the Facts attributes these rules (and their exceptions) read
+    groups: frozenset[str]  # the fact groups to derive for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,9 @@ class Engine:
                 reads.update(rule.when.facts)
                 for exception in rule.exceptions:
                     reads.update(exception.when.facts)
-            plan = self._plans[key] = _Plan(rules, tuple(sorted(slot_name(f) for f in reads)))
+            groups = ALWAYS | {group_of(f) for f in reads}
+            slots = tuple(sorted(slot_name(f) for f in reads))
+            plan = self._plans[key] = _Plan(rules, slots, frozenset(groups))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -163,9 +166,9 @@ class Engine:
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
         chain = self._chain(request.jurisdiction)
-        facts = derive(request, when, chain.home_state)
-        targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
         plan = self._plan(chain, when, request.action, request.responder.kind)
+        facts = derive(request, when, chain.home_state, plan.groups)
+        targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
         outcome = self._outcome(plan, facts, targets)
         return construct(
             Decision,

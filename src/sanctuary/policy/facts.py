@@ -96,6 +96,7 @@ ADMINISTRATIVE_TYPES = frozenset(
     {"administrative_warrant", "detainer", "administrative_subpoena", "notification_request",
      "transfer_request"}
 )  # fmt: skip
+_NONE: frozenset[str] = frozenset()
 PUBLIC_AGENCY_KINDS = frozenset({"state", "local_law_enforcement", "local_other"})
 
 
@@ -166,22 +167,48 @@ def effective_legal_process(request: Request) -> tuple[str, str | None, bool]:
     return declared or ("other" if form else "none"), form, False
 
 
-def derive(request: Request, at: dt.datetime, home_state: str | None) -> Facts:
-    """The facts of ``request`` under the law at ``at``, in a jurisdiction of ``home_state``."""
+# Facts come in groups that are derived together; a plan derives only the groups its rules read.
+# The requester, purpose and immigration groups are always derived: every decision reports its
+# purpose assessment, and the default reason depends on `immigration_enforcement`.
+ALWAYS = frozenset({"core", "requester", "purpose"})
+ALL_GROUPS = frozenset({"core", "requester", "purpose", "process", "subject", "context"})
+
+
+def group_of(fact: str) -> str:
+    head = fact.split(".")[0]
+    return {
+        "legal_process": "process",
+        "subject": "subject",
+        "context": "context",
+        "on_behalf_of": "requester",
+        "immigration_agency_involved": "requester",
+        "immigration_enforcement": "requester",
+        "action": "core",
+        "data": "core",
+        "responder": "core",
+    }.get(head, head)
+
+
+def derive(
+    request: Request, at: dt.datetime, home_state: str | None, groups: frozenset[str] = ALL_GROUPS
+) -> Facts:
+    """The facts of ``request`` under the law at ``at``, in a jurisdiction of ``home_state``.
+
+    Only the fact ``groups`` asked for (plus those always needed) are derived; a rule can read only
+    facts its plan asked for, so the others are never looked at.
+    """
     f = Facts()
+    f.action = request.action
+    f.data = frozenset(request.data) if request.data else _NONE
+    f.responder__kind = request.responder.kind
     _requester_facts(f, request, home_state)
     _purpose_facts(f, request)
-    _process_facts(f, request)
-    _subject_facts(f, request, at)
-    context = request.context
-    f.action = request.action
-    f.data = frozenset(request.data)
-    f.responder__kind = request.responder.kind
-    f.context__information_publicly_available = context.information_publicly_available
-    f.context__exigent_circumstances = context.exigent_circumstances
-    f.context__recipient_attests_no_immigration_use = context.recipient_attests_no_immigration_use
-    f.context__discovered_during_unrelated_activity = context.discovered_during_unrelated_activity
-    f.context__has_case_number = bool(context.case_number and context.case_number.strip())
+    if "process" in groups:
+        _process_facts(f, request)
+    if "subject" in groups:
+        _subject_facts(f, request, at)
+    if "context" in groups:
+        _context_facts(f, request)
     f.immigration_agency_involved = (
         f.requester__kind == "federal_immigration"
         or f.on_behalf_of__kind == "federal_immigration"
@@ -194,6 +221,15 @@ def derive(request: Request, at: dt.datetime, home_state: str | None) -> Facts:
     return f
 
 
+def _context_facts(f: Facts, request: Request) -> None:
+    context = request.context
+    f.context__information_publicly_available = context.information_publicly_available
+    f.context__exigent_circumstances = context.exigent_circumstances
+    f.context__recipient_attests_no_immigration_use = context.recipient_attests_no_immigration_use
+    f.context__discovered_during_unrelated_activity = context.discovered_during_unrelated_activity
+    f.context__has_case_number = bool(context.case_number and context.case_number.strip())
+
+
 def _requester_facts(f: Facts, request: Request, home_state: str | None) -> None:
     requester = request.requester
     agency = resolve_agency(requester.agency)
@@ -204,8 +240,10 @@ def _requester_facts(f: Facts, request: Request, home_state: str | None) -> None
     f.requester__in_state = in_state
     f.requester__federal = agency.kind in ("federal_immigration", "federal_other")
     f.requester__public_agency_in_state = in_state and agency.kind in PUBLIC_AGENCY_KINDS
-    f.requester__agreements = frozenset(requester.agreements)
-    f.requester__member_kinds = frozenset(resolve_agency(m).kind for m in requester.members)
+    f.requester__agreements = frozenset(requester.agreements) if requester.agreements else _NONE
+    f.requester__member_kinds = (
+        frozenset(resolve_agency(m).kind for m in requester.members) if requester.members else _NONE
+    )
     if requester.on_behalf_of:
         behalf = resolve_agency(requester.on_behalf_of)
         f.on_behalf_of__present = True
