@@ -86,3 +86,16 @@ def test_schema_commands_print_json_schema() -> None:
         result = run("schema", name)
         assert result.returncode == 0
         assert json.loads(result.stdout)["type"] == "object"
+
+
+def test_decide_record_appends_each_decision_and_prints_its_receipt(tmp_path: Path) -> None:
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps([REQUEST, {**REQUEST, "id": "req-2"}]))
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    result = run("decide", str(path), "--record", "--db", db)
+    assert result.returncode == 0, result.stderr
+    receipts = [json.loads(line)["ledger"] for line in result.stdout.splitlines()]
+    assert [r["index"] for r in receipts] == [0, 1]
+    proof = run("ledger", "prove", "--index", "1", "--db", db)
+    assert json.loads(proof.stdout)["leaf_hash"] == receipts[1]["leaf_hash"]
+    assert run("ledger", "verify", "--db", db).returncode == 0
