@@ -181,6 +181,7 @@ APPENDER = textwrap.dedent(
             entry = {"kind": "key_event", "event": "created", "vkey": str(i)}
             r = led.append_many([entry] * (1 + i % 2))
             print(" ".join(str(x.index) for x in r), flush=True)
+            time.sleep(0.001)  # a service does other work between appends
     """
 )
 
