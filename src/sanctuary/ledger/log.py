@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sanctuary.model import Decision, Request
 
 DEFAULT_ORIGIN = "sanctuary.invalid/decision-ledger"
+_EXPORT_PAGE = 50_000
 
 
 @dataclass(frozen=True)
@@ -291,14 +292,15 @@ class Ledger:
 
     def export(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
         """``(index, leaf bytes)`` for ``start <= index < end`` (default: to the end)."""
-        with self.store.read() as current:
-            end = current if end is None else min(end, current)
-            if start < 0 or end < start:
-                raise InputError(f"`{start}`..`{end}` is not a range of entries", location="start")
-            rows = list(self.store.leaves(start, min(end, start + 100_000)))
-        yield from ((i, leaf) for i, leaf, _ in rows)
-        if end > start + 100_000:  # page on, outside the snapshot (rows are immutable)
-            yield from self.export(start + 100_000, end)
+        current = self.size
+        end = current if end is None else min(end, current)
+        if start < 0 or end < start:
+            raise InputError(f"`{start}`..`{end}` is not a range of entries", location="start")
+        # Pages of rows (immutable once written), so a long export holds no lock or snapshot.
+        for lo in range(start, end, _EXPORT_PAGE):
+            with self.store.read():
+                rows = list(self.store.leaves(lo, min(end, lo + _EXPORT_PAGE)))
+            yield from ((i, leaf) for i, leaf, _ in rows)
 
     def entry(self, index: int) -> dict[str, Any]:
         for _, leaf in self.export(index, index + 1):
