@@ -144,3 +144,15 @@ def test_the_installed_command_runs(db: str) -> None:
         "inclusion": [],
     }
     assert proof["leaf_hash"] == proof["leaf_hash"].lower()
+
+
+def test_an_auditor_verifies_a_copy_with_the_vkey_only(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vkey = run("key", "--db", db).strip()
+    run("checkpoint", "--db", db)
+    monkeypatch.setenv("SANCTUARY_SIGNING_KEY", str(tmp_path / "no-such-key"))
+    assert "not at" in run("verify", "--db", db, code=1)  # never silently makes a new key
+    report = json.loads(run("verify", "--key", vkey, "--db", db))
+    assert report["ok"] is True and report["checkpoints_checked"] == 1
+    assert "verifier key" in run("verify", "--key", "nonsense", "--db", db, code=2)

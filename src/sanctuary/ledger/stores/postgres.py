@@ -59,6 +59,9 @@ class PostgresStore(Store):
             ) from None
 
     def _migrate(self) -> None:
+        row = self._db.execute("SELECT to_regclass('schema_version')").fetchone()
+        if row and row[0] is not None and self.schema_version() == len(MIGRATIONS):
+            return  # up to date: no lock, no write
         with self._tx():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
             self._db.execute(

@@ -65,6 +65,11 @@ class SQLiteStore(Store):
             raise LedgerUnavailable(f"cannot open the ledger database: {err}") from None
 
     def _migrate(self) -> None:
+        try:  # up to date: no write needed (a read-only auditor's copy opens too)
+            if self.schema_version() == len(MIGRATIONS):
+                return
+        except sqlite3.OperationalError:
+            pass  # a new file: no schema_version table yet
         with self._tx("BEGIN IMMEDIATE"):
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
