@@ -156,3 +156,19 @@ def test_an_auditor_verifies_a_copy_with_the_vkey_only(
     report = json.loads(run("verify", "--key", vkey, "--db", db))
     assert report["ok"] is True and report["checkpoints_checked"] == 1
     assert "verifier key" in run("verify", "--key", "nonsense", "--db", db, code=2)
+
+
+@pytest.mark.postgres
+def test_cli_on_postgres(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANCTUARY_SIGNING_KEY", str(tmp_path / "signing-key"))
+    with Ledger.open(pg_url) as ledger:
+        ledger.append_many([sample_entry(i) for i in range(9)])
+    vkey = run("key", "--db", pg_url).strip()
+    opened = ref.open_checkpoint(run("checkpoint", "--db", pg_url), vkey)
+    assert opened is not None and opened[1] == 9
+    proof = json.loads(run("prove", "--index", "8", "--db", pg_url))
+    assert ref.verify_inclusion(8, 9, *_inc(proof)) and proof["root_hash"] == opened[2].hex()
+    proof = json.loads(run("prove", "--from", "5", "--to", "9", "--db", pg_url))
+    assert ref.verify_consistency(5, 9, *_con(proof))
+    assert len(run("export", "--start", "2", "--end", "5", "--db", pg_url).splitlines()) == 3
+    assert json.loads(run("verify", "--db", pg_url))["ok"] is True

@@ -136,3 +136,40 @@ def test_a_cleanly_truncated_tail_needs_an_outside_checkpoint(tmp_path: Path) ->
         report = ledger.verify(held)  # ...but not with the checkpoint someone else holds
         assert (report.ok, report.first_bad_index) == (False, 25)
         assert "shorter than the given checkpoint" in (report.problem or "")
+
+
+@pytest.mark.postgres
+def test_postgres_rows_changed_by_one_byte_are_found(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    with Ledger.open(pg_url, tmp_path / "key") as ledger:
+        ledger.append_many([sample_entry(i) for i in range(16)])
+        ledger.checkpoint()
+        ledger.append_many([sample_entry(i) for i in range(16, 21)])
+        ledger.checkpoint()
+        cases = [
+            ("entries", "leaf", "idx = 9", (9, None)),
+            ("entries", "leaf_hash", "idx = 20", (20, None)),
+            ("nodes", "hash", "level = 2 AND idx = 3", (12, None)),
+            ("nodes", "hash", "level = 4 AND idx = 0", (0, None)),
+            ("checkpoints", "root_hash", "tree_size = 16", (None, 16)),
+        ]
+        with psycopg.connect(pg_url, autocommit=True) as raw:
+            for table, column, where, expected in cases:
+                (old,) = raw.execute(f"SELECT {column} FROM {table} WHERE {where}").fetchone()
+                new = bytearray(old)
+                new[len(new) // 2] ^= 0x20
+                raw.execute(f"UPDATE {table} SET {column} = %s WHERE {where}", (bytes(new),))
+                report = ledger.verify()
+                raw.execute(f"UPDATE {table} SET {column} = %s WHERE {where}", (old,))
+                assert not report.ok
+                assert (report.first_bad_index, report.bad_checkpoint) == expected, report.problem
+            (note,) = raw.execute("SELECT note FROM checkpoints WHERE tree_size = 21").fetchone()
+            raw.execute(
+                "UPDATE checkpoints SET note = %s WHERE tree_size = 21",
+                (note.replace("21", "22", 1),),
+            )
+            report = ledger.verify()
+            raw.execute("UPDATE checkpoints SET note = %s WHERE tree_size = 21", (note,))
+            assert (report.ok, report.bad_checkpoint) == (False, 21)
+        assert ledger.verify().ok
