@@ -75,35 +75,40 @@ def open_ledger(url: str, workdir: Path) -> Ledger:
     return Ledger.open(url, workdir / "signing-key", hash_key_path=workdir / "hash-key")
 
 
-def pg_schema_url(base: str) -> str:
+def pg_schema(base: str, drop: str | None = None) -> str:
+    """Create a scratch schema and return a URL using it; or drop the schema named ``drop``."""
     import psycopg
 
-    schema = "bench_" + uuid.uuid4().hex[:12]
     with psycopg.connect(base, autocommit=True) as conn:
+        if drop:
+            conn.execute(f"DROP SCHEMA {drop} CASCADE")
+            return drop
+        schema = "bench_" + uuid.uuid4().hex[:12]
         conn.execute(f"CREATE SCHEMA {schema}")
     return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
 def bench_appends(
-    label: str, url: str, workdir: Path, single: int, batched: int, size: int
+    label: str, url: str, workdir: Path, single: int, batched: int, sizes: list[int]
 ) -> None:
     # Entries are made before the clock starts: this times the ledger, not the generator.
     singles = [decision_entry(i) for i in range(single)]
-    batches = [
-        [decision_entry(i) for i in range(lo, min(lo + size, batched))]
-        for lo in range(0, batched, size)
-    ]
     with open_ledger(url, workdir) as ledger:
         seconds = timed(lambda: [ledger.append(e) for e in singles])
         row(
             f"{label}: durable appends, one commit each", rate(single, seconds), target=">= 2,000/s"
         )
-        seconds = timed(lambda: [ledger.append_many(b) for b in batches])
-        row(
-            f"{label}: durable appends, batches of {size:,}",
-            rate(batched, seconds),
-            target=">= 50,000/s" if label == "SQLite" else "",
-        )
+        for size in sizes:
+            batches = [
+                [decision_entry(i) for i in range(lo, min(lo + size, batched))]
+                for lo in range(0, batched, size)
+            ]
+            seconds = timed(lambda b=batches: [ledger.append_many(x) for x in b])
+            row(
+                f"{label}: durable appends, batches of {size:,}",
+                rate(batched, seconds),
+                target=">= 50,000/s" if label == "SQLite" else "",
+            )
 
 
 def build_ledger(url: str, workdir: Path, size: int) -> None:
@@ -190,7 +195,7 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("SANCTUARY_TEST_PG"), help="PostgreSQL URL")
     parser.add_argument("--single", type=int, default=3_000, help="one-commit appends to time")
     parser.add_argument("--batched", type=int, default=200_000, help="batched appends to time")
-    parser.add_argument("--batch-size", type=int, default=1_000)
+    parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated")
     parser.add_argument("--samples", type=int, default=1_000, help="proofs per measurement")
     parser.add_argument("--verify-max", type=int, default=1_000_000, help="largest size to verify")
     parser.add_argument("--no-pymerkle", action="store_true")
@@ -199,17 +204,19 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"work folder: {workdir}", file=sys.stderr)
 
+    batch_sizes = [int(s) for s in args.batch_sizes.split(",")]
     scratch = workdir / f"appends-{uuid.uuid4().hex[:8]}.db"
-    bench_appends(
-        "SQLite", f"sqlite:///{scratch}", workdir, args.single, args.batched, args.batch_size
-    )
+    bench_appends("SQLite", f"sqlite:///{scratch}", workdir, args.single, args.batched, batch_sizes)
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     if args.pg:
-        bench_appends(
-            "PostgreSQL", pg_schema_url(args.pg), workdir, args.single // 2, args.batched // 2,
-            args.batch_size,
-        )  # fmt: skip
+        url = pg_schema(args.pg)
+        try:
+            bench_appends(
+                "PostgreSQL", url, workdir, args.single // 2, args.batched // 2, batch_sizes
+            )
+        finally:
+            pg_schema(args.pg, drop=url.rsplit("%3D", 1)[1])
 
     for size in (int(s) for s in args.sizes.split(",")):
         url = f"sqlite:///{workdir / f'ledger-{size}.db'}"
