@@ -95,9 +95,8 @@ def bench_appends(
     singles = [decision_entry(i) for i in range(single)]
     with open_ledger(url, workdir) as ledger:
         seconds = timed(lambda: [ledger.append(e) for e in singles])
-        row(
-            f"{label}: durable appends, one commit each", rate(single, seconds), target=">= 2,000/s"
-        )
+        goal = ">= 2,000/s" if label == "SQLite" else ""
+        row(f"{label}: durable appends, one commit each", rate(single, seconds), target=goal)
         for size in sizes:
             batches = [
                 [decision_entry(i) for i in range(lo, min(lo + size, batched))]
