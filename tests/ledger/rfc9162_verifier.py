@@ -17,6 +17,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
+def _b64(text: str) -> bytes:
+    """Strict base64: canonical encodings only (so a note has exactly one spelling)."""
+    raw = base64.b64decode(text, validate=True)
+    if base64.b64encode(raw).decode() != text:
+        raise ValueError("non-canonical base64")
+    return raw
+
+
 def _h(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
@@ -113,7 +121,7 @@ def parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes] | None:
     """(name, key id, type, public key) from `name+hexid+base64(type||key)`."""
     try:
         name, hexid, blob = vkey.strip().split("+", 2)
-        raw = base64.b64decode(blob, validate=True)
+        raw = _b64(blob)
     except ValueError:
         return None
     if not name or len(raw) != 33:
@@ -142,7 +150,7 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes] | None:
             return None
         who, blob = line[2:].split(" ")
         try:
-            raw = base64.b64decode(blob, validate=True)
+            raw = _b64(blob)
         except ValueError:
             return None
         if who != name or raw[:4] != kid:
@@ -160,7 +168,7 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes] | None:
     if lines[1] != str(int(lines[1])):
         return None
     try:
-        root = base64.b64decode(lines[2], validate=True)
+        root = _b64(lines[2])
     except ValueError:
         return None
     if len(root) != 32:
@@ -178,7 +186,10 @@ def verify_cosignature(note: str, witness_vkey: str) -> bool:
     text = note[: sep + 1]
     for line in note[sep + 2 :].split("\n")[:-1]:
         who, _, blob = line[2:].partition(" ")
-        raw = base64.b64decode(blob)
+        try:
+            raw = _b64(blob)
+        except ValueError:
+            return False
         if who == name and raw[:4] == kid and len(raw) == 4 + 8 + 64:
             (stamp,) = struct.unpack(">Q", raw[4:12])
             msg = f"cosignature/v1\ntime {stamp}\n".encode() + text.encode()

@@ -13,7 +13,7 @@ import rfc9162_verifier as ref
 from ledger_helpers import sample_entry
 
 from conftest import LedgerFactory
-from sanctuary.errors import InputError
+from sanctuary.errors import InputError, LedgerError
 from sanctuary.ledger import (
     EntryError,
     Ledger,
@@ -181,7 +181,7 @@ APPENDER = textwrap.dedent(
             entry = {"kind": "key_event", "event": "created", "vkey": str(i)}
             r = led.append_many([entry] * (1 + i % 2))
             print(" ".join(str(x.index) for x in r), flush=True)
-            time.sleep(0.002)  # like a real appender between calls: lets SQLite's waiter in
+            time.sleep(0.001)  # a service does other work between appends
     """
 )
 
@@ -223,3 +223,35 @@ def test_origin_is_fixed_at_creation(store_url: str, tmp_path: Path) -> None:
         vkey = one.verifier_key()
     with Ledger.open(store_url, key, hash_key_path=tmp_path / "h", origin="b.example/log") as two:
         assert two.origin == "a.example/log" and two.verifier_key() == vkey
+
+
+def test_an_existing_ledger_refuses_a_missing_or_other_key(
+    open_ledger: LedgerFactory, store_url: str, tmp_path: Path
+) -> None:
+    ledger = open_ledger()
+    ledger.append(sample_entry(0))
+    with pytest.raises(LedgerError) as err:
+        Ledger.open(store_url, tmp_path / "elsewhere" / "key")
+    assert "not at" in err.value.message
+    assert not (tmp_path / "elsewhere" / "key").exists()  # no second key was made
+    other = tmp_path / "other-key"
+    Ledger.open(f"sqlite:///{tmp_path / 'other.db'}", other).close()
+    with pytest.raises(LedgerError) as err:
+        Ledger.open(store_url, other)
+    assert "not this ledger's key" in err.value.message
+
+
+def test_a_verifier_key_alone_verifies_and_proves_but_cannot_sign(
+    open_ledger: LedgerFactory, store_url: str
+) -> None:
+    ledger = open_ledger()
+    ledger.append_many([sample_entry(i) for i in range(7)])
+    held = ledger.checkpoint()
+    ledger.append(sample_entry(7))
+    with Ledger.open(store_url, verifier_key=ledger.verifier_key()) as auditor:
+        assert auditor.verify(held).ok
+        assert auditor.prove_inclusion(3).root_hash == ledger.prove_inclusion(3).root_hash
+        with pytest.raises(LedgerError):
+            auditor.checkpoint()  # the tree grew past the last checkpoint: would need to sign
+    with pytest.raises(InputError):
+        Ledger.open(store_url, verifier_key="not+a+key")

@@ -39,10 +39,10 @@ def _print_json(value: object) -> None:
 
 
 @contextlib.contextmanager
-def _ledger(db: str | None) -> Iterator[Ledger]:
+def _ledger(db: str | None, verifier_key: str | None = None) -> Iterator[Ledger]:
     """Open the ledger; any Sanctuary error becomes one line on stderr and its exit status."""
     try:
-        with Ledger.open(db) as ledger:
+        with Ledger.open(db, verifier_key=verifier_key) as ledger:
             yield ledger
     except SanctuaryError as err:
         sys.stderr.write(f"sanctuary: {err.one_line()}\n")
@@ -115,6 +115,12 @@ def verify(
         Path | None,
         typer.Option("--checkpoint", help="a checkpoint you hold; the ledger must extend it"),
     ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key", help="verifier key (vkey text): check a copy without its signing key file"
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Re-derive every hash, check every checkpoint; exit 1 naming the first bad index.
@@ -128,7 +134,7 @@ def verify(
         except (OSError, UnicodeDecodeError) as err:
             sys.stderr.write(f"sanctuary: {checkpoint_file}: cannot read: {type(err).__name__}\n")
             raise typer.Exit(2) from None
-    with _ledger(db) as ledger:
+    with _ledger(db, key) as ledger:
         report = ledger.verify(text)
     _print_json(report.to_json())
     if not report.ok:

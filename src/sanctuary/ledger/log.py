@@ -23,11 +23,24 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sanctuary.errors import InputError, LedgerError, LedgerUnavailable, SanctuaryError
+from sanctuary.errors import (
+    InputError,
+    LedgerError,
+    LedgerUnavailable,
+    SanctuaryError,
+    VerificationError,
+)
 from sanctuary.ledger import merkle
 from sanctuary.ledger.entries import check_entry, entry_for_decision, leaf_bytes
 from sanctuary.ledger.keys import load_or_create_secret, load_or_create_signer
-from sanctuary.ledger.notes import Checkpoint, Signer, open_checkpoint, parse_note, parse_vkey
+from sanctuary.ledger.notes import (
+    Checkpoint,
+    Signer,
+    Verifier,
+    open_checkpoint,
+    parse_note,
+    parse_vkey,
+)
 from sanctuary.ledger.stores import Store, StoredCheckpoint, default_url, open_store
 from sanctuary.ledger.verify import VerifyReport, verify_store
 from sanctuary.model import Receipt
@@ -36,6 +49,7 @@ if TYPE_CHECKING:
     from sanctuary.model import Decision, Request
 
 DEFAULT_ORIGIN = "sanctuary.invalid/decision-ledger"
+_EXPORT_PAGE = 50_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,35 @@ def _key_paths(url: str) -> tuple[Path, Path]:
     return Path("sanctuary.signing-key"), Path("sanctuary.hash-key")
 
 
+def _origin(store: Store, wanted: str | None) -> str:
+    stored = store.get_meta("origin")
+    if stored is None:
+        store.set_meta(
+            "origin", wanted or os.environ.get("SANCTUARY_LEDGER_ORIGIN") or DEFAULT_ORIGIN
+        )
+        stored = store.get_meta("origin")
+    assert stored is not None
+    return stored
+
+
+def _signer(store: Store, path: Path, name: str) -> Signer:
+    """The ledger's signing key; a missing or different key for an existing ledger is refused, so
+    a wrong path can never start a second, unverifiable series of checkpoints."""
+    known = store.get_meta("vkey")
+    if known is not None and not path.exists():
+        raise LedgerError(
+            f"the signing key of this ledger is not at `{path}`",
+            help="set SANCTUARY_SIGNING_KEY to its file",
+        )
+    signer = load_or_create_signer(path, name)
+    if known is None:
+        store.set_meta("vkey", signer.verifier.vkey())
+        known = store.get_meta("vkey")
+    if known != signer.verifier.vkey():
+        raise LedgerError(f"the signing key at `{path}` is not this ledger's key")
+    return signer
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
 
@@ -89,9 +132,17 @@ def _now() -> str:
 class Ledger:
     """A tamper-evident, append-only decision log over one store."""
 
-    def __init__(self, store: Store, signer: Signer, origin: str, hash_key_path: Path) -> None:
+    def __init__(
+        self,
+        store: Store,
+        signer: Signer | None,
+        verifier: Verifier,
+        origin: str,
+        hash_key_path: Path,
+    ) -> None:
         self.store = store
         self.signer = signer
+        self.verifier = verifier
         self.origin = origin
         self._hash_key_path = hash_key_path
         self._hash_key: bytes | None = None
@@ -104,29 +155,39 @@ class Ledger:
         *,
         hash_key_path: str | os.PathLike[str] | None = None,
         origin: str | None = None,
+        verifier_key: str | None = None,
     ) -> Ledger:
         """Open the ledger at ``url`` (default ``SANCTUARY_DB`` or ``sqlite:///./sanctuary.db``).
 
         The signing key comes from ``signing_key_path``, else ``SANCTUARY_SIGNING_KEY``, else a
-        file beside the database; it is generated on first use. The origin line of checkpoints is
-        fixed at creation (``origin``, ``SANCTUARY_LEDGER_ORIGIN``, or a placeholder).
+        file beside the database; it is generated when the ledger is new, and an existing ledger
+        refuses any other key. With ``verifier_key`` (vkey text) no private key is read: the
+        ledger can be verified and proved from, but not signed (an auditor's copy). The origin line
+        of checkpoints is fixed at creation (``origin``, ``SANCTUARY_LEDGER_ORIGIN``, or a
+        placeholder).
         """
         url = url or default_url()
         store = open_store(url)
         try:
             default_sign, default_hash = _key_paths(url)
-            sign_path = Path(
-                signing_key_path or os.environ.get("SANCTUARY_SIGNING_KEY") or default_sign
-            )
             hash_path = Path(hash_key_path or os.environ.get("SANCTUARY_HASH_KEY") or default_hash)
-            wanted = origin or os.environ.get("SANCTUARY_LEDGER_ORIGIN") or DEFAULT_ORIGIN
-            store.set_meta("origin", wanted)
-            stored_origin = store.get_meta("origin") or wanted
-            signer = load_or_create_signer(sign_path, stored_origin)
+            fixed_origin = _origin(store, origin)
+            signer: Signer | None = None
+            if verifier_key is not None:
+                try:
+                    verifier = parse_vkey(verifier_key)
+                except VerificationError as err:
+                    raise InputError(err.message, location="verifier key") from None
+            else:
+                sign_path = Path(
+                    signing_key_path or os.environ.get("SANCTUARY_SIGNING_KEY") or default_sign
+                )
+                signer = _signer(store, sign_path, fixed_origin)
+                verifier = signer.verifier
         except BaseException:
             store.close()
             raise
-        return cls(store, signer, stored_origin, hash_path)
+        return cls(store, signer, verifier, fixed_origin, hash_path)
 
     def close(self) -> None:
         self.store.close()
@@ -200,6 +261,8 @@ class Ledger:
         return merkle.fold(self._fetch(merkle.frontier_nodes(size))) if size else merkle.EMPTY_ROOT
 
     def _sign(self, size: int, root: bytes) -> str:
+        if self.signer is None:
+            raise LedgerError("this ledger was opened with a verifier key only: it cannot sign")
         text = Checkpoint(self.origin, size, root).text()
         note = text + "\n" + self.signer.sign(text)
         self.store.add_checkpoint(StoredCheckpoint(size, root, note))
@@ -209,7 +272,7 @@ class Ledger:
 
     def verifier_key(self) -> str:
         """The public verifier key in C2SP vkey form."""
-        return self.signer.verifier.vkey()
+        return self.verifier.vkey()
 
     def checkpoint(self) -> str:
         """The latest signed checkpoint with stored cosignatures; signs one if the tree grew."""
@@ -231,7 +294,7 @@ class Ledger:
         ``witness_key`` are verified (a bad one is refused); others are kept unverified.
         Returns the key names stored.
         """
-        checkpoint = open_checkpoint(note, [self.signer.verifier], self.origin)
+        checkpoint = open_checkpoint(note, [self.verifier], self.origin)
         ours = {c.tree_size: c for c in self.store.checkpoints()}.get(checkpoint.size)
         if ours is None or ours.root_hash != checkpoint.root:
             raise InputError(f"no checkpoint of size `{checkpoint.size}` was issued by this ledger")
@@ -239,7 +302,7 @@ class Ledger:
         parsed = parse_note(note)
         stored: list[str] = []
         for sig in parsed.signatures:
-            if sig.name == self.signer.name and sig.key_id == self.signer.verifier.key_id:
+            if (sig.name, sig.key_id) == (self.verifier.name, self.verifier.key_id):
                 continue
             verified = False
             if witness and (sig.name, sig.key_id) == (witness.name, witness.key_id):
@@ -291,14 +354,15 @@ class Ledger:
 
     def export(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
         """``(index, leaf bytes)`` for ``start <= index < end`` (default: to the end)."""
-        with self.store.read() as current:
-            end = current if end is None else min(end, current)
-            if start < 0 or end < start:
-                raise InputError(f"`{start}`..`{end}` is not a range of entries", location="start")
-            rows = list(self.store.leaves(start, min(end, start + 100_000)))
-        yield from ((i, leaf) for i, leaf, _ in rows)
-        if end > start + 100_000:  # page on, outside the snapshot (rows are immutable)
-            yield from self.export(start + 100_000, end)
+        current = self.size
+        end = current if end is None else min(end, current)
+        if start < 0 or end < start:
+            raise InputError(f"`{start}`..`{end}` is not a range of entries", location="start")
+        # Pages of rows (immutable once written), so a long export holds no lock or snapshot.
+        for lo in range(start, end, _EXPORT_PAGE):
+            with self.store.read():
+                rows = list(self.store.leaves(lo, min(end, lo + _EXPORT_PAGE)))
+            yield from ((i, leaf) for i, leaf, _ in rows)
 
     def entry(self, index: int) -> dict[str, Any]:
         for _, leaf in self.export(index, index + 1):
@@ -308,7 +372,7 @@ class Ledger:
 
     def verify(self, checkpoint_text: str | None = None) -> VerifyReport:
         """Re-derive every hash and check every checkpoint (and the given one, if any)."""
-        return verify_store(self.store, self.signer.verifier, self.origin, checkpoint_text)
+        return verify_store(self.store, self.verifier, self.origin, checkpoint_text)
 
 
 def append_all(ledger: Ledger, entries: Iterable[dict[str, Any]], batch: int = 1000) -> int:

@@ -17,7 +17,6 @@ signature is rejected, and so is a note where a known key's signature fails.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 import struct
@@ -34,6 +33,18 @@ COSIGNATURE_V1 = 0x04
 SIG_PREFIX = "\u2014 "  # em dash and space
 NAME_RE = re.compile(r"^[^\s+]+$")
 MAX_SIGNATURES = 100
+
+
+def b64decode_strict(text: str, what: str) -> bytes:
+    """Decode base64, refusing non-canonical forms (spare bits set in the last character would
+    otherwise let one byte of a signed note change without changing what it says)."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:  # binascii.Error, or non-ASCII text
+        raise VerificationError(f"{what} is not valid base64") from None
+    if base64.b64encode(raw).decode() != text:
+        raise VerificationError(f"{what} is not canonical base64")
+    return raw
 
 
 def key_id(name: str, key_type: int, public: bytes) -> bytes:
@@ -84,10 +95,7 @@ def parse_vkey(text: str) -> Verifier:
         raise VerificationError("a verifier key has the form `name+keyid+base64key`")
     name, hexid, blob = parts
     _check_name(name)
-    try:
-        raw = base64.b64decode(blob, validate=True)
-    except binascii.Error:
-        raise VerificationError("the verifier key is not valid base64") from None
+    raw = b64decode_strict(blob, "the verifier key")
     if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
         raise VerificationError("the verifier key is not an Ed25519 key")
     verifier = Verifier(name, raw[0], raw[1:])
@@ -157,10 +165,7 @@ def parse_note(note: str) -> Note:
             raise VerificationError("a signature line has a key name and a signature")
         name, blob = fields
         _check_name(name)
-        try:
-            raw = base64.b64decode(blob, validate=True)
-        except binascii.Error:
-            raise VerificationError("a signature is not valid base64") from None
+        raw = b64decode_strict(blob, "a signature")
         if len(raw) < 5:
             raise VerificationError("a signature is too short")
         sigs.append(Signature(name, raw[:4], raw[4:], line + "\n"))
@@ -200,10 +205,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
     origin, size, root = lines[:3]
     if not origin or not re.fullmatch(r"0|[1-9][0-9]{0,19}", size):
         raise VerificationError("a checkpoint needs an origin and a decimal tree size")
-    try:
-        raw = base64.b64decode(root, validate=True)
-    except binascii.Error:
-        raise VerificationError("the checkpoint root hash is not valid base64") from None
+    raw = b64decode_strict(root, "the checkpoint root hash")
     if len(raw) != 32:
         raise VerificationError("the checkpoint root hash is not 32 bytes")
     return Checkpoint(origin, int(size), raw)

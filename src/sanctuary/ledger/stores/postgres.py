@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -42,7 +42,7 @@ MIGRATIONS: list[str] = [
 
 _MIGRATE_LOCK = 0x5A4C_4544  # advisory lock id held while migrating ("ZLED")
 _PAGE = 20_000
-_COPY_FROM = 64  # batches at least this large go through COPY
+_COPY_FROM = 2_000  # batches at least this large go through COPY
 
 
 class PostgresStore(Store):
@@ -59,6 +59,9 @@ class PostgresStore(Store):
             ) from None
 
     def _migrate(self) -> None:
+        row = self._db.execute("SELECT to_regclass('schema_version')").fetchone()
+        if row and row[0] is not None and self.schema_version() == len(MIGRATIONS):
+            return  # up to date: no lock, no write
         with self._tx():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
             self._db.execute(
@@ -104,35 +107,46 @@ class PostgresStore(Store):
     def add(
         self, start: int, leaves: Sequence[bytes], hashes: Sequence[bytes], nodes: Sequence[NodeRow]
     ) -> None:
-        rows = list(zip(range(start, start + len(leaves)), leaves, hashes, strict=True))
         with self._lock, self._db.cursor() as cur:
-            if len(rows) >= _COPY_FROM:
+            if len(leaves) >= _COPY_FROM:
+                rows = zip(range(start, start + len(leaves)), leaves, hashes, strict=True)
                 _copy(cur, "entries (idx, leaf, leaf_hash)", ["bigint", "bytea", "bytea"], rows)
                 _copy(cur, "nodes (level, idx, hash)", ["smallint", "bigint", "bytea"], nodes)
-            else:
-                cur.executemany("INSERT INTO entries VALUES (%s, %s, %s)", rows)
-                if nodes:
-                    cur.executemany("INSERT INTO nodes VALUES (%s, %s, %s)", nodes)
+                return
+            # One statement, one round trip, for both tables: what bounds single appends here.
+            cur.execute(
+                "WITH e AS (INSERT INTO entries (idx, leaf, leaf_hash) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bytea[])) "
+                "INSERT INTO nodes (level, idx, hash) "
+                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
+                (
+                    list(range(start, start + len(leaves))),
+                    list(leaves),
+                    list(hashes),
+                    [n[0] for n in nodes],
+                    [n[1] for n in nodes],
+                    [n[2] for n in nodes],
+                ),
+            )
 
     def nodes(self, wanted: Sequence[Node]) -> dict[Node, bytes]:
-        out: dict[Node, bytes] = {}
-        leaves = [i for lvl, i in wanted if lvl == 0]
-        inner = [(lvl, i) for lvl, i in wanted if lvl > 0]
+        if not wanted:
+            return {}
+        levels = [lvl for lvl, _ in wanted]
+        indices = [i for _, i in wanted]
+        # Level 0 lives in entries.leaf_hash; one round trip for both.
+        sql = (
+            "SELECT 0, e.idx, e.leaf_hash FROM entries e "
+            "JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, idx) "
+            "ON w.level = 0 AND e.idx = w.idx "
+            "UNION ALL "
+            "SELECT n.level, n.idx, n.hash FROM nodes n "
+            "JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, idx) "
+            "ON n.level = w.level AND n.idx = w.idx"
+        )
         with self._lock:
-            if leaves:
-                cur = self._db.execute(
-                    "SELECT idx, leaf_hash FROM entries WHERE idx = ANY(%s)", (leaves,)
-                )
-                out.update(((0, int(i)), bytes(h)) for i, h in cur)
-            if inner:
-                cur = self._db.execute(
-                    "SELECT n.level, n.idx, n.hash FROM nodes n "
-                    "JOIN unnest(%s::smallint[], %s::bigint[]) AS w(level, idx) "
-                    "ON n.level = w.level AND n.idx = w.idx",
-                    ([lvl for lvl, _ in inner], [i for _, i in inner]),
-                )
-                out.update(((int(lvl), int(i)), bytes(h)) for lvl, i, h in cur)
-        return out
+            rows = self._db.execute(sql, (levels, indices, levels, indices)).fetchall()
+        return {(int(lvl), int(i)): bytes(h) for lvl, i, h in rows}
 
     def leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes, bytes]]:
         while start < end:
@@ -231,9 +245,7 @@ class PostgresStore(Store):
             self._db.close()
 
 
-def _copy(cur: psycopg.Cursor[Any], target: str, types: list[str], rows: Sequence[Any]) -> None:
-    if not rows:
-        return
+def _copy(cur: psycopg.Cursor[Any], target: str, types: list[str], rows: Iterable[Any]) -> None:
     with cur.copy(f"COPY {target} FROM STDIN") as copy:
         copy.set_types(types)
         for row in rows:
