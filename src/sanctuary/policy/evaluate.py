@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ class _Plan:
     rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
     reads: tuple[str, ...]  # the Facts attributes these rules (and their exceptions) read
     groups: frozenset[str]  # the fact groups to derive for them
+    values: Callable[[Facts], Any]  # the values of `reads` for a Facts object, as one tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +149,15 @@ class Engine:
                 and (rule.actions is None or action in rule.actions)
                 and (rule.responders is None or responder in rule.responders)
             )
-            reads = {"immigration_enforcement"}
+            reads = {"immigration_enforcement", "purpose.category"}
             for _, rule in rules:
                 reads.update(rule.when.facts)
                 for exception in rule.exceptions:
                     reads.update(exception.when.facts)
             groups = ALWAYS | {group_of(f) for f in reads}
             slots = tuple(sorted(slot_name(f) for f in reads))
-            plan = self._plans[key] = _Plan(rules, slots, frozenset(groups))
+            getter = operator.attrgetter(*slots)  # a tuple: `reads` always has two or more
+            plan = self._plans[key] = _Plan(rules, slots, frozenset(groups), getter)
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -189,7 +192,7 @@ class Engine:
     def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
         if not self.memo:
             return _assemble(self._parts, facts, targets, _evaluate(plan.rules, facts, targets))
-        key = (plan, targets, *(getattr(facts, name) for name in plan.reads))
+        key = (plan, targets, plan.values(facts))
         outcome = self._outcomes.get(key)
         if outcome is None:
             trace = _evaluate(plan.rules, facts, targets)
