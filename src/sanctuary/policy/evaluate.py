@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import operator
 import uuid
 from collections.abc import Callable, Iterable
@@ -31,6 +32,7 @@ from sanctuary.model import (
     PurposeAssessment,
     Reason,
     Request,
+    Subject,
     construct,
 )
 from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of, slot_name
@@ -91,8 +93,10 @@ class Engine:
     """Decides requests under a set of packs.
 
     Evaluation is a pure function of (plan, targets, the facts the plan's rules read), so its
-    outcome is memoised on exactly that key (``memo=False`` turns this off, e.g. to measure the
-    cold path). Caches are bounded; the engine is safe to share between threads.
+    outcome is memoised on exactly that key; and since facts are a pure function of a few
+    request fields (``request_key``), a request like one already decided skips derivation too.
+    ``memo=False`` turns both off (the cold path; a differential test keeps the two paths
+    equal). Caches are bounded; the engine is safe to share between threads.
     """
 
     MEMO_LIMIT = 200_000
@@ -103,6 +107,7 @@ class Engine:
         self._chains: dict[str, _Chain] = {}
         self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._outcomes: dict[tuple[Any, ...], _Outcome] = {}
+        self._requests: dict[tuple[Any, ...], tuple[_Outcome, PurposeAssessment]] = {}
         self._parts = _Parts()
 
     # -- the chain and the law in force -------------------------------------------------------
@@ -134,10 +139,13 @@ class Engine:
         chain = self._chains[jurisdiction] = _Chain(packs, home, bounds, refs)
         return chain
 
-    def _plan(self, chain: _Chain, at: dt.datetime, action: str, responder: str) -> _Plan:
-        """The rules of ``chain`` in force at ``at`` that can apply to this action and responder."""
-        # Between two boundaries the rules in force cannot change, so the interval is the key.
-        interval = bisect.bisect_right(chain.bounds, at.timestamp())
+    def _plan(
+        self, chain: _Chain, interval: int, at: dt.datetime, action: str, responder: str
+    ) -> _Plan:
+        """The rules of ``chain`` in force at ``at`` that can apply to this action and responder.
+
+        ``interval`` is the position of ``at`` among the chain's boundaries: between two
+        boundaries the rules in force cannot change, so it stands for ``at`` in the cache key."""
         key = (chain, interval, action, responder)
         plan = self._plans.get(key)
         if plan is None:
@@ -169,10 +177,19 @@ class Engine:
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
         chain = self._chain(request.jurisdiction)
-        plan = self._plan(chain, when, request.action, request.responder.kind)
-        facts = derive(request, when, chain.home_state, plan.groups)
-        targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
-        outcome = self._outcome(plan, facts, targets)
+        interval = bisect.bisect_right(chain.bounds, when.timestamp())
+        key = request_key(request, interval, when.date()) if self.memo else None
+        known = self._requests.get(key) if key is not None else None
+        if known is None:
+            plan = self._plan(chain, interval, when, request.action, request.responder.kind)
+            facts = derive(request, when, chain.home_state, plan.groups)
+            targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
+            known = (self._outcome(plan, facts, targets), self._parts.purpose(facts))
+            if key is not None:
+                if len(self._requests) >= self.MEMO_LIMIT:
+                    self._requests.clear()
+                self._requests[key] = known
+        outcome, purpose = known
         return construct(
             Decision,
             request_id=request.id or f"req-{uuid.uuid4()}",
@@ -183,7 +200,7 @@ class Engine:
             obligations=list(outcome.obligations),
             reasons=list(outcome.reasons),
             exceptions=list(outcome.exceptions),
-            purpose_assessment=self._parts.purpose(facts),
+            purpose_assessment=purpose,
             packs=list(chain.refs),
             at=when,
             ledger=None,
@@ -206,6 +223,42 @@ class Engine:
         self, requests: Iterable[Request], at: dt.datetime | None = None
     ) -> list[Decision]:
         return [self.decide(r, at) for r in requests]
+
+
+def request_key(request: Request, interval: int, day: dt.date) -> tuple[Any, ...]:
+    """Every request field that facts are derived from, with what time contributes: the
+    law-in-force ``interval`` and, only when convictions are given (the TRUST look-back windows
+    count from it), the ``day``.
+
+    Anything that ``facts.derive`` reads must be here: ``test_policy_memo.py`` checks, on random
+    requests, that memoised and cold decisions are the same."""
+    requester, process, context = request.requester, request.legal_process, request.context
+    return (
+        request.jurisdiction, interval, request.action, request.responder.kind,
+        requester.agency, requester.state, requester.on_behalf_of, tuple(requester.agreements),
+        tuple(requester.members), request.purpose, request.purpose_category,
+        None if process is None else (process.type, process.form, process.signed_by_judge,
+                                      process.names_subject),
+        tuple(request.data), context.information_publicly_available, context.exigent_circumstances,
+        context.recipient_attests_no_immigration_use, context.discovered_during_unrelated_activity,
+        context.case_number,
+        None if request.subject is None else _subject_key(request.subject, day),
+    )  # fmt: skip
+
+
+def _subject_key(subject: Subject, day: dt.date) -> tuple[Any, ...]:
+    consent = subject.consent
+    convictions = tuple(
+        (c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced) for c in subject.convictions
+    )
+    return (
+        subject.in_custody,
+        subject.victim_or_witness,
+        None if consent is None else (consent.to, consent.written),
+        subject.sex_offender_registrant,
+        convictions,
+        day if convictions else None,
+    )
 
 
 def _evaluate(plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]) -> _Trace:
@@ -238,16 +291,7 @@ def _excepted(rule: Rule, facts: Facts, trace: _Trace) -> bool:
             applied = bool(exception.when.test(facts))
         except Exception:
             applied = False  # an exception that cannot be evaluated does not lift a rule
-        why = exception.summary if applied else f"`{exception.when.source}` does not hold"
-        trace.exceptions.append(
-            ExceptionOutcome.model_construct(
-                rule=rule.id,
-                exception=exception.id,
-                citation=exception.citation,
-                applied=applied,
-                why=why,
-            )
-        )
+        trace.exceptions.append(_exception_outcome(rule, exception, applied))
         if applied:
             return True
     return False
@@ -371,7 +415,9 @@ class _Parts:
         return self.get(key, build)
 
 
+@functools.cache
 def _exception_outcome(rule: Rule, exception: RuleException, applied: bool) -> ExceptionOutcome:
+    """One outcome per (exception, applied): they are immutable and shared between decisions."""
     why = exception.summary if applied else f"`{exception.when.source}` does not hold"
     return construct(
         ExceptionOutcome,
