@@ -19,11 +19,13 @@ from sanctuary.model import Decision, Request
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key `{key}`")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # rare: find the culprit only then
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key `{key}`")
+            seen.add(key)
     return result
 
 
