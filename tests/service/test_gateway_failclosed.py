@@ -7,6 +7,7 @@ tests are in test_gateway_postgres.py.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ BOOKINGS = list(fake_city.bookings(N))
 Q = "/v1/datasets/jail_bookings/query"
 
 
-@register
 class Exploding(Operator):
     """An operator that always fails: a redaction failure must release nothing."""
 
@@ -32,6 +32,16 @@ class Exploding(Operator):
 
     def replace(self, value: str, target: Target) -> str | None:
         raise RuntimeError("boom")
+
+
+@pytest.fixture
+def exploding() -> Iterator[str]:
+    """Registered for one test only: the registry is global, and other tests pin its names."""
+    from sanctuary.protect.operators import interface
+
+    register(Exploding)
+    yield Exploding.name
+    interface._REGISTRY.pop(Exploding.name, None)
 
 
 @pytest.fixture
@@ -76,9 +86,9 @@ async def test_a_ledger_that_cannot_append_releases_nothing(tmp_path: Path, city
 
 
 async def test_a_redaction_that_fails_releases_nothing_and_is_logged_as_failed(
-    tmp_path: Path, city: Path
+    tmp_path: Path, city: Path, exploding: str
 ) -> None:
-    datasets = config(tmp_path, city, operator="test_exploding")
+    datasets = config(tmp_path, city, operator=exploding)
     async with gateway_app(tmp_path, datasets) as (client, _, keys):
         response = await client.post(Q, json=FBI_ASK, headers=bearer(keys["fbi"]))
         assert_problem(response, 500, "redaction_failed")

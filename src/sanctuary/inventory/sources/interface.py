@@ -50,6 +50,9 @@ def quote_table(name: str) -> str:
     return ".".join(quote_ident(part) for part in name.split("."))
 
 
+_quote = quote_ident
+
+
 def select_sql(
     table: str,
     columns: Sequence[str],
@@ -61,6 +64,15 @@ def select_sql(
     """The parameterised SELECT and its parameters. Names must already be checked by the caller."""
     if not columns:
         raise SourceError("a query selects at least one column")
+
+    def quote_ident(name: str) -> str:
+        quoted = _quote(name)
+        # psycopg reads `%` everywhere in a statement that has parameters, quoted names included.
+        return quoted.replace("%", "%%") if placeholder == "%s" else quoted
+
+    def quote_table(name: str) -> str:
+        return ".".join(quote_ident(part) for part in name.split("."))
+
     sql = f"SELECT {', '.join(quote_ident(c) for c in columns)} FROM {quote_table(table)}"
     params: list[Any] = []
     clauses = []

@@ -85,7 +85,9 @@ class PostgresSource(Source):
 
     def count(self, table: str) -> int:
         self.columns(table)
-        return int(self.query(f"SELECT count(*) FROM {quote_table(table)}", [])[0][0])
+        # `%%`: psycopg reads `%` in every statement run with (even empty) parameters.
+        sql = f"SELECT count(*) FROM {quote_table(table).replace('%', '%%')}"
+        return int(self.query(sql, [])[0][0])
 
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         import psycopg
