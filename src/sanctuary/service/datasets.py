@@ -363,7 +363,7 @@ async def query(
 ) -> dict[str, Any]:
     """Decide, fetch and redact, log the decision with the digest of the release, then answer."""
     body = parse_body(payload)
-    dataset = gateway.dataset(name)
+    dataset = await asyncio.to_thread(gateway.dataset, name)  # the first use opens and samples
     request = service.bind(identity, build_request(dataset, body))
     decision = service.engine.decide(request)
     allowed = cleared(decision)
