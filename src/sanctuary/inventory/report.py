@@ -48,7 +48,7 @@ def _flags(flags: list[dict[str, Any]]) -> str:
         items.append(
             f"<div class=flag><b>{escape(flag['where'])}</b> collects "
             f"<b>{escape(flag['collects'])}</b> ({escape(flag['basis'])}). "
-            f"Forbidden by: {cites}</div>"
+            f"Restricted by: {cites} (a finding for counsel: the law allows some collection)</div>"
         )
     return f"<h2>Collection of immigration status ({len(flags)})</h2>" + "".join(items)
 
