@@ -313,6 +313,33 @@ def redact(
         sys.stderr.write(f"redacted {summary.format}, {summary.records} records: {counts}\n")
 
 
+@app.command()
+def scan(
+    target: Annotated[str, typer.Argument(metavar="URL|FILE", help="database URL, file or folder")],
+    html: Annotated[Path | None, typer.Option("--html", help="also write the HTML page")] = None,
+    sample: Annotated[int, typer.Option(min=1, help="rows sampled per table")] = 1_000,
+) -> None:
+    """Data inventory: which tables and columns hold which sensitive categories (counts and
+    confidence, never values), and which forms or schemas collect immigration status. JSON on
+    stdout.
+
+    Example: sanctuary scan postgresql://readonly@db.city/jail --html inventory.html
+    """
+    from sanctuary.inventory import render_html
+    from sanctuary.inventory import scan as run_scan
+
+    def progress(table: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"scanning {table}\n")
+
+    inventory = run_scan(target, sample=sample, progress=progress)
+    if html is not None:
+        tmp = html.with_name(f".{html.name}.tmp")
+        tmp.write_text(render_html(inventory), encoding="utf-8")
+        tmp.replace(html)  # nothing half-written
+    sys.stdout.write(orjson.dumps(inventory, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
 def main() -> None:
     try:
         app()

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+import sanctuary.service.routes.datasets as dataset_routes
 from sanctuary import __version__
 from sanctuary.ledger import Ledger
 from sanctuary.model import Decision, Request
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     if service is not None:
         app.state.authenticator = Authenticator(service.store)
     app.state.limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
-    for module in (decisions, reviews, ledger, packs, health, authzen, console):
+    for module in (decisions, reviews, ledger, packs, health, authzen, console, dataset_routes):
         app.include_router(module.router)
     problems.install(app)
     metrics = service.metrics if service is not None else Metrics()

@@ -25,6 +25,9 @@ class Settings:
     rate_burst: float = 4_000.0
     decision_timeout_seconds: float = 5.0  # past this the call fails closed (nothing is shared)
     log_requests: bool = True
+    # TOML file of `[datasets.NAME]` tables for the dataset gateway (docs/gateway.md); a config
+    # file with its own `[datasets.*]` tables registers them here.
+    datasets: str | None = None
 
     @classmethod
     def load(cls, config: Path | None = None, **overrides: Any) -> Settings:
@@ -40,7 +43,11 @@ class Settings:
                 raise InputError(
                     f"cannot read the configuration: {err}", location=str(path)
                 ) from None
-            settings = settings._with(data.get("service", data), str(path))
+            section = dict(data.get("service", data))
+            if isinstance(data.get("datasets"), dict):
+                section.pop("datasets", None)
+                section.setdefault("datasets", str(path))
+            settings = settings._with(section, str(path))
         env = {
             f.name: os.environ[f"SANCTUARY_{f.name.upper()}"]
             for f in fields(cls)
