@@ -124,10 +124,22 @@ def test_counterexamples_are_plain(false_results: list[Result]) -> None:
     assert trust is not None and trust.request["time"].startswith("2025-06-01")
 
 
+def test_a_property_no_request_can_meet_is_vacuous_not_proved(tmp_path: Path) -> None:
+    path = tmp_path / "us" / "pack.yaml"
+    path.parent.mkdir()
+    text = PACK_HEAD + (
+        "  - id: p\n    summary: s\n    always: deny\n"
+        "    given: requester.kind == 'federal_immigration' and not requester.federal\n"
+    )
+    path.write_text(text, "utf-8")
+    [result] = verify(load_packs(tmp_path))
+    assert result.status == "vacuous" and not result.ok
+
+
 def test_cli_verify_exits_zero_on_the_bundled_packs() -> None:
     result = CliRunner().invoke(app, ["policy", "verify"])
     assert result.exit_code == 0, result.output
-    assert "0 failed, 0 encoding gaps" in result.output
+    assert "0 failed, 0 encoding gaps, 0 vacuous" in result.output
     assert "PROVED la.prop.no_personal_data_for_civil_enforcement" in result.output
 
 

@@ -65,7 +65,7 @@ class Counterexample:
 class Result:
     pack: str
     prop: Property
-    status: str  # proved | fails | gap
+    status: str  # proved | fails | gap | vacuous
     seconds: float
     counterexample: Counterexample | None = None
     note: str = ""
@@ -104,7 +104,7 @@ class Verifier:
         for _ in range(MAX_ATTEMPTS):
             answer = solver.check()
             if answer == z3.unsat:
-                return Result(pack.id, prop, "proved", time.perf_counter() - started)
+                return self._proved(enc, pack, prop, index, started)
             if answer != z3.sat:
                 note = f"z3 answered `{answer}`: neither proved nor refuted"
                 return Result(pack.id, prop, "gap", time.perf_counter() - started, note=note)
@@ -124,6 +124,19 @@ class Verifier:
             solver.add(z3.Not(z3.And([d == model.eval(d) for d in enc.days])))
         note = "no model whose days are one instant was found"
         return Result(pack.id, prop, "gap", time.perf_counter() - started, note=note)
+
+    def _proved(
+        self, enc: Encoding, pack: Pack, prop: Property, index: int, started: float
+    ) -> Result:
+        """A proof counts only if some request is in the property's scope: a `given` no request
+        can meet (a typo, two facts that exclude each other) would prove anything."""
+        solver = z3.Solver()
+        solver.add(enc.constraints)
+        solver.add(scope(enc, prop, index))
+        if solver.check() == z3.unsat:
+            note = "vacuous: no request meets `given` on these days and targets"
+            return Result(pack.id, prop, "vacuous", time.perf_counter() - started, note=note)
+        return Result(pack.id, prop, "proved", time.perf_counter() - started)
 
     def model_verdicts(self, request: Request) -> dict[str, str]:
         """The verdict the encoding gives each target of a concrete ``request`` (at its time),
@@ -154,8 +167,16 @@ class Verifier:
         return verdicts
 
     def replay(
-        self, enc: Encoding, model: z3.ModelRef, prop: Property, pack: Pack, when: dt.datetime
+        self,
+        enc: Encoding,
+        model: z3.ModelRef,
+        prop: Property | None,
+        pack: Pack,
+        when: dt.datetime,
     ) -> Counterexample:
+        """Realise ``model`` as a request at ``pack``'s jurisdiction, decide it with the engine,
+        and say what the engine gave the model's target (and any fact the request does not
+        give as the model has it)."""
         assert enc.targets is not None and enc.target is not None and enc.verdict is not None
         target = enc.targets.value(model, enc.target)
         body = realise(enc, model, pack.id, when)
@@ -163,7 +184,7 @@ class Verifier:
         decision = self.engine.decide(request)
         facts = derive(request, when, enc.home_state)
         mismatched = tuple(f for f in CATALOGUE if _fact_value(enc, model, f) != _derived(facts, f))
-        if not prop.given.test(facts):
+        if prop is not None and not prop.given.test(facts):
             mismatched += ("(given does not hold)",)
         replayed, rules = target_verdict(decision, target)
         claimed = model.eval(enc.verdict, model_completion=True).as_long()
@@ -193,6 +214,8 @@ def preferences(enc: Encoding) -> list[z3.BoolRef]:
         z3.Not(enc.unsigned),
         z3.Not(s["legal_process.names_subject"]),
         enc.is_value("requester.state", None),
+        z3.Not(enc.is_value("requester.state", OTHER)),
+        z3.Not(enc.is_value("legal_process.form", OTHER)),
     ]
     for fact in ("requester.agreements", "requester.member_kinds", "subject.conviction_classes"):
         wanted += [z3.Not(bit) for bit in enc.sets[fact].values()]
@@ -295,7 +318,7 @@ def realise(enc: Encoding, model: z3.ModelRef, jurisdiction: str, when: dt.datet
         "time": when.isoformat(),
         "jurisdiction": jurisdiction,
         "responder": {"kind": value("responder.kind")},
-        "requester": _requester(value, enc.home_state),
+        "requester": _requester(value),
         "action": value("action"),
     }
     body.update(_purpose(value))
@@ -324,11 +347,11 @@ def _agency_of_kind(kind: str) -> str:
     return next(code for code in sorted(agencies) if agencies[code].kind == kind)
 
 
-def _requester(value: Any, home: str | None) -> dict[str, Any]:
+def _requester(value: Any) -> dict[str, Any]:
     requester: dict[str, Any] = {"agency": value("requester.agency")}
     state = value("requester.state")
-    if state == OTHER:
-        state = "NV" if home != "NV" else "AZ"
+    if state == OTHER:  # a code outside the list of US states (z3 avoids it when it can)
+        state = "ZZ"
     if state is not None:
         requester["state"] = state
     if value("on_behalf_of.agency") is not None:
@@ -416,7 +439,9 @@ def report(results: list[Result]) -> str:
     lines: list[str] = []
     for result in results:
         ms = result.seconds * 1000
-        word = {"proved": "PROVED", "fails": "FAILS ", "gap": "GAP   "}[result.status]
+        word = {"proved": "PROVED", "fails": "FAILS ", "gap": "GAP   ", "vacuous": "VACUOUS"}[
+            result.status
+        ]
         lines.append(f"{word} {result.prop.id}  ({result.pack}, {ms:.1f} ms)")
         if result.ok:
             continue
@@ -439,7 +464,9 @@ def report(results: list[Result]) -> str:
         lines.append("    request: " + request.replace("\n", "\n    "))
     proved = sum(r.ok for r in results)
     failed = sum(r.status == "fails" for r in results)
-    gaps = len(results) - proved - failed
-    total = sum(r.seconds for r in results) * 1000
-    lines.append(f"{proved} proved, {failed} failed, {gaps} encoding gaps ({total:.0f} ms)")
+    vacuous = sum(r.status == "vacuous" for r in results)
+    gaps = len(results) - proved - failed - vacuous
+    ms = sum(r.seconds for r in results) * 1000
+    lines.append(f"{proved} proved, {failed} failed, {gaps} encoding gaps, {vacuous} vacuous")
+    lines[-1] += f" ({ms:.0f} ms)"
     return "\n".join(lines) + "\n"
