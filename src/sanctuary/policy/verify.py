@@ -436,7 +436,7 @@ def report(results: list[Result]) -> str:
     """The results as text for counsel: one line per property, counterexamples in full."""
     import orjson
 
-    lines: list[str] = []
+    lines: list[str] = [] if results else ["no properties declared in these packs"]
     for result in results:
         ms = result.seconds * 1000
         word = {"proved": "PROVED", "fails": "FAILS ", "gap": "GAP   ", "vacuous": "VACUOUS"}[
