@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
-policy_app = typer.Typer(help="Policy packs: test, show.", no_args_is_help=True)
+policy_app = typer.Typer(help="Policy packs: test, show, verify.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 
 PacksOption = Annotated[
@@ -231,6 +231,24 @@ def policy_test(
             )
     sys.stdout.write(f"{passed} passed, {failed} failed\n")
     if failed or not passed:
+        raise typer.Exit(1)
+
+
+@policy_app.command("verify")
+def policy_verify(
+    pack: Annotated[list[str] | None, typer.Argument(help="Pack ids (default: all).")] = None,
+    packs: PacksOption = None,
+) -> None:
+    """Prove the packs' declared properties (z3); print counterexamples; exit 1 unless all hold.
+
+    Example: sanctuary policy verify us-ca/los-angeles
+    """
+    from sanctuary.policy import load_packs
+    from sanctuary.policy.verify import report, verify
+
+    results = verify(load_packs(packs), pack)
+    sys.stdout.write(report(results))
+    if not results or not all(result.ok for result in results):
         raise typer.Exit(1)
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from sanctuary.errors import PackError, did_you_mean
 from sanctuary.policy.conditions import Condition, parse
-from sanctuary.policy.schema import KEYS, ExceptionSpec, PackSpec, RuleSpec
+from sanctuary.policy.schema import KEYS, ExceptionSpec, PackSpec, PropertySpec, RuleSpec
 from sanctuary.policy.yamlfile import LineDict, LineList, line_of, read_yaml
 
 
@@ -53,6 +53,28 @@ class Rule:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
 
+VERDICTS = frozenset({"allow", "allow_redacted", "deny", "escalate"})
+
+
+@dataclass(frozen=True, eq=False)
+class Property:
+    """A declared property of the packs (docs/verify.md), checked by ``policy verify``.
+
+    ``violations`` are the verdicts that break it (``never``, or the complement of ``always``);
+    ``start``/``end`` bound the days, in the pack's zone, over which it must hold (end exclusive).
+    """
+
+    id: str
+    summary: str
+    citation: str | None
+    start: dt.date
+    end: dt.date | None
+    given: Condition
+    data: frozenset[str] | None
+    violations: frozenset[str]
+    location: str
+
+
 @dataclass(frozen=True, eq=False)  # identity: rules are compared and hashed by object
 class Pack:
     id: str
@@ -61,6 +83,7 @@ class Pack:
     timezone: ZoneInfo
     rules: tuple[Rule, ...]
     path: Path
+    properties: tuple[Property, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -101,7 +124,17 @@ def load_pack(path: Path) -> Pack:
         for i, rule in enumerate(spec.rules)
     )
     _check_unique_ids(rules, path)
-    return Pack(spec.pack, spec.title, spec.version, zone, rules, path)
+    earliest = min((rule.effective_from for rule in rules), default=dt.date(1970, 1, 1))
+    properties = tuple(
+        _property(prop, raw["properties"], i, path, earliest)
+        for i, prop in enumerate(spec.properties)
+    )
+    seen = {rule.id for rule in rules}
+    for prop in properties:
+        if prop.id in seen:
+            raise PackError(f"duplicate id `{prop.id}`", location=prop.location)
+        seen.add(prop.id)
+    return Pack(spec.pack, spec.title, spec.version, zone, rules, path, properties)
 
 
 def load_packs(directory: Path | None = None) -> dict[str, Pack]:
@@ -185,6 +218,50 @@ def _exception(rule: RuleSpec, spec: ExceptionSpec, raw: Any, j: int, path: Path
     )
 
 
+def _property(
+    spec: PropertySpec, raw_list: LineList, index: int, path: Path, earliest: dt.date
+) -> Property:
+    raw = raw_list[index]
+    location = f"{path}:{line_of(raw_list, index)}"
+
+    def where(key: str) -> str:
+        return f"{path}:{line_of(raw, key) or line_of(raw_list, index)}"
+
+    if spec.at is not None and (spec.from_ is not None or spec.to is not None):
+        raise PackError(
+            f"property `{spec.id}`: give `at` or `from`/`to`, not both", location=where("at")
+        )
+    start = spec.at or spec.from_ or earliest
+    end = spec.at + dt.timedelta(days=1) if spec.at else spec.to
+    if end is not None and end <= start:
+        raise PackError(f"property `{spec.id}` ends before it starts", location=where("to"))
+    if (spec.never is None) == (spec.always is None):
+        raise PackError(
+            f"property `{spec.id}`: say either `never: [...]` or `always: ...`",
+            help="e.g. `never: [allow, allow_redacted]` or `always: deny`",
+            location=location,
+        )
+    violations: frozenset[str]
+    if spec.never is not None:
+        violations = frozenset(spec.never)
+    else:
+        always = [spec.always] if isinstance(spec.always, str) else list(spec.always or [])
+        violations = VERDICTS - frozenset(always)
+    if not violations or violations == VERDICTS:
+        raise PackError(f"property `{spec.id}` can never hold or never fail", location=location)
+    return Property(
+        id=spec.id,
+        summary=" ".join(spec.summary.split()),
+        citation=spec.citation,
+        start=start,
+        end=end,
+        given=parse(spec.given, where("given")),
+        data=frozenset(spec.data) if spec.data is not None else None,
+        violations=violations,
+        location=location,
+    )
+
+
 def _refuse_unknown_keys(raw: LineDict, path: Path) -> None:
     """Unknown keys anywhere are refused with a "did you mean" hint (a typo must not be ignored)."""
 
@@ -208,6 +285,8 @@ def _refuse_unknown_keys(raw: LineDict, path: Path) -> None:
                 check(exc, "exception")
             for obligation in rule.get("obligations") or []:
                 check(obligation, "obligation")
+    for prop in raw.get("properties") or []:
+        check(prop, "property")
 
 
 def _located(err: ValidationError, raw: LineDict, path: Path) -> PackError:

@@ -58,6 +58,32 @@ class RuleSpec(_Spec):
     obligations: list[ObligationSpec] = Field(default_factory=list)
 
 
+DecisionValue = Literal["allow", "allow_redacted", "deny", "escalate"]
+
+
+class PropertySpec(_Spec):
+    """A property counsel declares of the packs; ``sanctuary policy verify`` proves it (z3).
+
+    For every request at this pack's jurisdiction, on a day in [from, to) (or on ``at``), for
+    which ``given`` holds: the verdict on each target in ``data`` (a data category; absent: every
+    target, including a request's whole action) is never one of ``never`` / always one of
+    ``always``. See docs/verify.md.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(pattern=ID_PATTERN)
+    summary: str = Field(min_length=1)
+    citation: str | None = None
+    at: dt.date | None = None
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+    given: str = "always"
+    data: list[DataCategory] | None = None
+    never: list[DecisionValue] | None = None
+    always: list[DecisionValue] | DecisionValue | None = None
+
+
 class PackSpec(_Spec):
     pack: str = Field(pattern=r"^[a-z]{2}(-[a-z]{2})?(/[a-z0-9]+(-[a-z0-9]+)*)*$")
     title: str
@@ -66,6 +92,7 @@ class PackSpec(_Spec):
     summary: str | None = None
     sources: list[str] = Field(default_factory=list)
     rules: list[RuleSpec]
+    properties: list[PropertySpec] = Field(default_factory=list)
 
 
 KEYS = {
@@ -73,4 +100,5 @@ KEYS = {
     "rule": set(RuleSpec.model_fields),
     "exception": set(ExceptionSpec.model_fields),
     "obligation": set(ObligationSpec.model_fields),
+    "property": {f.alias or name for name, f in PropertySpec.model_fields.items()},
 }
