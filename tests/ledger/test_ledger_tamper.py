@@ -9,22 +9,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ledger_helpers import sample_entry
 
 from sanctuary.ledger import Ledger
+from sanctuary.ledger.notes import COSIGNATURE_V1, Signer, Verifier, parse_note
 
 CHECKPOINTS = (7, 16, 24)
+
+
+WITNESS = Signer("witness.example/w1", Ed25519PrivateKey.from_private_bytes(b"w" * 32))
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ledger, sqlite3.Connection]]:
     tmp = tmp_path_factory.mktemp("tamper")
     ledger = Ledger.open(f"sqlite:///{tmp / 'x.db'}", tmp / "key")
-    done = 0
+    wkey = Verifier(WITNESS.name, COSIGNATURE_V1, WITNESS.verifier.public).vkey()
+    ledger.add_witness(wkey)  # entry 0
+    done = 1
     for size in CHECKPOINTS:
         ledger.append_many([sample_entry(i) for i in range(done, size)])
-        ledger.checkpoint()
+        note = ledger.checkpoint()
         done = size
+    ledger.add_cosignature(note + WITNESS.cosign(parse_note(note).text, 1_700_000_000))
     raw = sqlite3.connect(tmp / "x.db", isolation_level=None)
     assert ledger.verify().ok
     yield ledger, raw
@@ -43,6 +51,8 @@ def _cells(raw: sqlite3.Connection) -> list[tuple[str, str, str, tuple[int, ...]
     for size, root, note in raw.execute("SELECT tree_size, root_hash, note FROM checkpoints"):
         cells.append(("checkpoints", "root_hash", "tree_size", (size,), len(root)))
         cells.append(("checkpoints", "note", "tree_size", (size,), len(note.encode())))
+    for size, line in raw.execute("SELECT tree_size, line FROM cosignatures"):
+        cells.append(("cosignatures", "line", "tree_size", (size,), len(line.encode())))
     return cells
 
 
@@ -92,7 +102,7 @@ def test_every_byte_of_every_cell(setup: tuple[Ledger, sqlite3.Connection]) -> N
     cells = _cells(raw)
     assert {(c[0], c[1]) for c in cells} == {
         ("entries", "leaf"), ("entries", "leaf_hash"), ("nodes", "hash"),
-        ("checkpoints", "root_hash"), ("checkpoints", "note"),
+        ("checkpoints", "root_hash"), ("checkpoints", "note"), ("cosignatures", "line"),
     }  # fmt: skip
     for cell in cells:
         for pos in range(cell[4]):

@@ -17,6 +17,7 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.ledger.merkle import EMPTY_ROOT, fold, range_nodes
 from sanctuary.ledger.notes import Verifier, open_checkpoint
 from sanctuary.ledger.stores.interface import Store
+from sanctuary.ledger.witness import check_cosignatures
 
 
 @dataclass
@@ -135,6 +136,9 @@ def _check_checkpoints(
             )
         if parsed.size > size:
             return checked, _Finding(size, cp.tree_size, "the ledger is shorter than a checkpoint")
+        damaged = check_cosignatures(store, cp.tree_size, cp.note[: cp.note.rfind("\n\n") + 1])
+        if damaged:
+            return checked, _Finding(None, cp.tree_size, f"checkpoint {cp.tree_size}: {damaged}")
         if parsed.size <= good and tree.root(parsed.size) != parsed.root:
             return checked, _Finding(
                 None,
