@@ -70,6 +70,6 @@ def check_cosignatures(store: Store, tree_size: int, text: str) -> str | None:
             sig = parse_note(text + "\n" + line).signatures[0]
         except VerificationError:
             return f"the cosignature by `{name}` is damaged"
-        if sig.key_id != known.key_id or not known.verify(text, sig.sig):
+        if (sig.name, sig.key_id) != (known.name, known.key_id) or not known.verify(text, sig.sig):
             return f"the cosignature by `{name}` does not verify"
     return None

@@ -223,11 +223,12 @@ class SQLiteStore(Store):
     def cosignatures(self, tree_size: int) -> list[tuple[str, str, bool]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT key_name, line, verified FROM cosignatures WHERE tree_size = ? "
+                "SELECT CAST(key_name AS BLOB), CAST(line AS BLOB), verified FROM cosignatures "
+                "WHERE tree_size = ? "
                 "ORDER BY key_name",
                 (tree_size,),
             ).fetchall()
-        return [(str(n), str(ln), bool(v)) for n, ln, v in rows]
+        return [(_text(n), _text(ln), bool(v)) for n, ln, v in rows]
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
@@ -247,6 +248,10 @@ class SQLiteStore(Store):
         with self._lock:
             self._db.close()
             os.close(self._lock_fd)
+
+
+def _text(value: bytes) -> str:
+    return bytes(value).decode("utf-8", errors="replace")
 
 
 def _checkpoint(row: tuple[object, ...]) -> StoredCheckpoint:
