@@ -244,7 +244,7 @@ class Ledger:
         entry = entry_for_decision(request, decision, hash_key=self.hash_key)
         return self.append(entry, checkpoint=checkpoint)
 
-    def _fetch(self, wanted: list[merkle.Node]) -> list[bytes]:
+    def _fetch_map(self, wanted: list[merkle.Node]) -> dict[merkle.Node, bytes]:
         got = self.store.nodes(wanted)
         missing = [n for n in wanted if n not in got]
         if missing:
@@ -253,6 +253,10 @@ class Ledger:
                 f"the ledger store is missing node {level}/{idx}",
                 help="run `sanctuary ledger verify`",
             )
+        return got
+
+    def _fetch(self, wanted: list[merkle.Node]) -> list[bytes]:
+        got = self._fetch_map(wanted)
         return [got[n] for n in wanted]
 
     def _root(self, size: int) -> bytes:
@@ -326,7 +330,7 @@ class Ledger:
                     f"index `{index}` is outside a tree of size {size}", location="index"
                 )
             ranges = merkle.inclusion_ranges(index, size)
-            path = merkle.resolve(ranges, self.store.nodes)
+            path = merkle.resolve(ranges, self._fetch_map)
             leaf = self._fetch([(0, index)])[0]
             root = self._root(size)
         return InclusionProof(index, size, leaf, root, path)
@@ -335,7 +339,7 @@ class Ledger:
         """An RFC 9162 consistency proof that the tree of ``old`` leaves is a prefix of ``new``."""
         with self.store.read() as current:
             new = self._bounds(current, new, ("from", old))
-            path = merkle.resolve(merkle.consistency_ranges(old, new), self.store.nodes)
+            path = merkle.resolve(merkle.consistency_ranges(old, new), self._fetch_map)
             return ConsistencyProof(old, new, self._root(old), self._root(new), path)
 
     def export(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
