@@ -282,3 +282,14 @@ def test_a_verifier_key_alone_verifies_and_proves_but_cannot_sign(
             auditor.checkpoint()  # the tree grew past the last checkpoint: would need to sign
     with pytest.raises(InputError):
         Ledger.open(store_url, verifier_key="not+a+key")
+
+
+def test_batch_size_does_not_change_the_tree(open_ledger: LedgerFactory, tmp_path: Path) -> None:
+    ledger = open_ledger()  # a large batch (COPY on PostgreSQL) then small ones (one statement)
+    ledger.append_many([sample_entry(i) for i in range(150)])
+    for i in range(150, 170):
+        ledger.append(sample_entry(i))
+    leaves = [leaf for _, leaf in ledger.export()]
+    assert ref.mth(leaves) == ledger.prove_consistency(0, 170).new_root
+    assert ref.mth(leaves[:150]) == ledger.prove_consistency(150, 170).old_root
+    assert ledger.verify().ok
