@@ -183,3 +183,30 @@ def test_postgres_rows_changed_by_one_byte_are_found(pg_url: str, tmp_path: Path
             raw.execute("UPDATE checkpoints SET note = %s WHERE tree_size = 21", (note,))
             assert (report.ok, report.bad_checkpoint) == (False, 21)
         assert ledger.verify().ok
+
+
+def test_index_field_check_matches_whole_values_only() -> None:
+    from sanctuary.ledger.verify import _says_index
+
+    assert _says_index(b'{"index":7,"kind":"x"}', 7)
+    assert _says_index(b'{"a":1,"index":7}', 7)
+    assert not _says_index(b'{"index":70,"kind":"x"}', 7)
+    assert not _says_index(b'{"index":17}', 7) and not _says_index(b'{"kind":"x"}', 7)
+
+
+def test_a_rehashed_leaf_with_another_index_is_found(tmp_path: Path) -> None:
+    import hashlib
+
+    with Ledger.open(f"sqlite:///{tmp_path / 'x.db'}", tmp_path / "key") as ledger:
+        ledger.append_many([sample_entry(i) for i in range(6)])
+        raw = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+        (leaf,) = raw.execute("SELECT leaf FROM entries WHERE idx = 5").fetchone()
+        forged = leaf.replace(b'"index":5', b'"index":4')
+        raw.execute(
+            "UPDATE entries SET leaf = ?, leaf_hash = ? WHERE idx = 5",
+            (forged, hashlib.sha256(b"\x00" + forged).digest()),
+        )
+        raw.close()
+        report = ledger.verify()
+        assert (report.ok, report.first_bad_index) == (False, 5)
+        assert "does not say index 5" in (report.problem or "")
