@@ -276,7 +276,9 @@ def main() -> None:
     for r in [header, tuple("-" * w for w in widths), *ROWS]:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
     print(
-        f"\npython {sys.version.split()[0]}, {os.cpu_count()} cpus; single runs: re-run for noise"
+        f"\npython {sys.version.split()[0]}, {os.cpu_count()} cpus, load average "
+        f"{os.getloadavg()[0]:.1f}; appends: best of --repeat runs (median); proofs: mean of "
+        "--samples; on a shared machine compare with the disk anchor and re-run"
     )
 
 
