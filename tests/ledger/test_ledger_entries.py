@@ -27,11 +27,15 @@ REQUEST = Request.model_validate(
         "time": "2026-03-01T10:00:00-08:00",
         "jurisdiction": "us-ca/los-angeles",
         "responder": {"kind": "law_enforcement", "department": "lapd"},
-        "requester": {"agency": "ice", "name": "Officer Jane Doe"},
+        "requester": {"agency": "ice", "name": "Officer Jane Doe", "agreements": ["287g"]},
         "action": "disclose_information",
         "purpose": PURPOSE,
         "data": ["release_date", "home_address", "release_date"],
-        "legal_process": {"type": "administrative_warrant", "form": "I-200"},
+        "legal_process": {
+            "type": "administrative_warrant",
+            "form": "I-200",
+            "issued_by": "SDDO Pat Q",
+        },
         "subject": {
             "in_custody": True,
             "convictions": [{"code": "PC 459", "class": "wobbler_misdemeanor"}],
@@ -66,6 +70,14 @@ def test_decision_entry_records_what_an_auditor_needs() -> None:
     assert entry["request_id"] == "req-1"
     assert entry["request_digest"].startswith("sha256:")
     assert entry["requester"]["agency"] == "ice"
+    assert entry["requester"]["agreements"] == ["287g"]
+    assert entry["responder"] == {"kind": "law_enforcement", "department": "lapd"}
+    assert entry["legal_process"]["type"] == "administrative_warrant"
+    assert entry["legal_process"]["form"] == "I-200"
+    assert entry["legal_process"]["issued_by_hash"].startswith("hmac-sha256:")
+    assert (
+        entry["context"]["exigent_circumstances"] is False and "case_number" not in entry["context"]
+    )
     assert entry["action"] == "disclose_information"
     assert entry["data"] == ["home_address", "release_date"]
     assert entry["decision"] == "deny"
@@ -79,7 +91,7 @@ def test_decision_entry_records_what_an_auditor_needs() -> None:
 
 def test_decision_entry_never_holds_people_or_free_text_in_clear() -> None:
     text = orjson.dumps(entry_for_decision(REQUEST, DECISION, hash_key=KEY)).decode()
-    for secret in ("Maria", "Jane Doe", "ERO warrant", "BK-2026-00042", "PC 459", "wobbler"):
+    for secret in ("Maria", "Jane", "ERO warrant", "BK-2026", "PC 459", "wobbler", "Pat Q"):
         assert secret not in text
     assert "hmac-sha256:" in text
 

@@ -90,3 +90,17 @@ def test_an_unopenable_database_is_unavailable(tmp_path: Path) -> None:
     (tmp_path / "f").touch()  # a file where the database's folder should be
     with pytest.raises(LedgerUnavailable):
         open_store(f"sqlite:///{tmp_path / 'f' / 'x.db'}")
+
+
+def test_a_missing_node_makes_proofs_fail_closed(tmp_path: Path) -> None:
+    with Ledger.open(f"sqlite:///{tmp_path / 'x.db'}", tmp_path / "k") as ledger:
+        ledger.append_many([sample_entry(i) for i in range(8)])
+        raw = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+        raw.execute("DELETE FROM nodes WHERE level = 3 AND idx = 0")  # the root of all 8
+        raw.close()
+        with pytest.raises(LedgerError) as err:
+            ledger.prove_inclusion(0)
+        assert "missing node 3/0" in err.value.message
+        with pytest.raises(LedgerError):
+            ledger.append(sample_entry(8))  # the frontier is gone too: nothing is appended
+        assert ledger.size == 8

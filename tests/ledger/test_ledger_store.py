@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,28 @@ def test_cosignatures_are_verified_and_stored(open_ledger: LedgerFactory) -> Non
         ledger.add_cosignature(forged, wkey)
 
 
+def test_known_witnesses_are_logged_and_checked(open_ledger: LedgerFactory) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sanctuary.ledger.notes import COSIGNATURE_V1, Verifier
+
+    ledger = open_ledger()
+    witness = Signer("witness.example/w2", Ed25519PrivateKey.generate())
+    wkey = Verifier(witness.name, COSIGNATURE_V1, witness.verifier.public).vkey()
+    receipt = ledger.add_witness(wkey)
+    assert ledger.entry(receipt.index)["event"] == "witness_added"
+    stranger = Signer("stranger.example/w", Ed25519PrivateKey.generate())
+    note = ledger.checkpoint()
+    text = parse_note(note).text
+    both = note + witness.cosign(text, 1_700_000_001) + stranger.cosign(text, 1_700_000_001)
+    assert sorted(ledger.add_cosignature(both)) == ["stranger.example/w", "witness.example/w2"]
+    served = ledger.checkpoint()
+    assert ref.verify_cosignature(served, wkey) and "stranger" not in served
+    assert ledger.verify().ok
+    with pytest.raises(InputError):
+        ledger.add_witness(Verifier(witness.name, COSIGNATURE_V1, stranger.verifier.public).vkey())
+
+
 def test_bad_entries_are_refused_before_anything_is_written(open_ledger: LedgerFactory) -> None:
     ledger = open_ledger()
     for bad in (
@@ -175,6 +198,7 @@ APPENDER = textwrap.dedent(
     from sanctuary.ledger import Ledger
     url, key, hkey, count, go = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
     with Ledger.open(url, key, hash_key_path=hkey, origin="city.example/decisions") as led:
+        open(f"{go}.ready.{os.getpid()}", "w").close()
         while not os.path.exists(go):  # start together
             time.sleep(0.001)
         for i in range(count):
@@ -198,6 +222,9 @@ def test_two_processes_append_concurrently(
         )
         for _ in range(2)
     ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.ready.*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)  # both children have imported and opened the ledger
     go.touch()
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
@@ -255,3 +282,14 @@ def test_a_verifier_key_alone_verifies_and_proves_but_cannot_sign(
             auditor.checkpoint()  # the tree grew past the last checkpoint: would need to sign
     with pytest.raises(InputError):
         Ledger.open(store_url, verifier_key="not+a+key")
+
+
+def test_batch_size_does_not_change_the_tree(open_ledger: LedgerFactory, tmp_path: Path) -> None:
+    ledger = open_ledger()  # a large batch (COPY on PostgreSQL) then small ones (one statement)
+    ledger.append_many([sample_entry(i) for i in range(150)])
+    for i in range(150, 170):
+        ledger.append(sample_entry(i))
+    leaves = [leaf for _, leaf in ledger.export()]
+    assert ref.mth(leaves) == ledger.prove_consistency(0, 170).new_root
+    assert ref.mth(leaves[:150]) == ledger.prove_consistency(150, 170).old_root
+    assert ledger.verify().ok

@@ -9,22 +9,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ledger_helpers import sample_entry
 
 from sanctuary.ledger import Ledger
+from sanctuary.ledger.notes import COSIGNATURE_V1, Signer, Verifier, parse_note
 
 CHECKPOINTS = (7, 16, 24)
+
+
+WITNESS = Signer("witness.example/w1", Ed25519PrivateKey.from_private_bytes(b"w" * 32))
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ledger, sqlite3.Connection]]:
     tmp = tmp_path_factory.mktemp("tamper")
     ledger = Ledger.open(f"sqlite:///{tmp / 'x.db'}", tmp / "key")
-    done = 0
+    wkey = Verifier(WITNESS.name, COSIGNATURE_V1, WITNESS.verifier.public).vkey()
+    ledger.add_witness(wkey)  # entry 0
+    done = 1
     for size in CHECKPOINTS:
         ledger.append_many([sample_entry(i) for i in range(done, size)])
-        ledger.checkpoint()
+        note = ledger.checkpoint()
         done = size
+    ledger.add_cosignature(note + WITNESS.cosign(parse_note(note).text, 1_700_000_000))
     raw = sqlite3.connect(tmp / "x.db", isolation_level=None)
     assert ledger.verify().ok
     yield ledger, raw
@@ -43,6 +51,8 @@ def _cells(raw: sqlite3.Connection) -> list[tuple[str, str, str, tuple[int, ...]
     for size, root, note in raw.execute("SELECT tree_size, root_hash, note FROM checkpoints"):
         cells.append(("checkpoints", "root_hash", "tree_size", (size,), len(root)))
         cells.append(("checkpoints", "note", "tree_size", (size,), len(note.encode())))
+    for size, line in raw.execute("SELECT tree_size, line FROM cosignatures"):
+        cells.append(("cosignatures", "line", "tree_size", (size,), len(line.encode())))
     return cells
 
 
@@ -92,7 +102,7 @@ def test_every_byte_of_every_cell(setup: tuple[Ledger, sqlite3.Connection]) -> N
     cells = _cells(raw)
     assert {(c[0], c[1]) for c in cells} == {
         ("entries", "leaf"), ("entries", "leaf_hash"), ("nodes", "hash"),
-        ("checkpoints", "root_hash"), ("checkpoints", "note"),
+        ("checkpoints", "root_hash"), ("checkpoints", "note"), ("cosignatures", "line"),
     }  # fmt: skip
     for cell in cells:
         for pos in range(cell[4]):
@@ -173,3 +183,30 @@ def test_postgres_rows_changed_by_one_byte_are_found(pg_url: str, tmp_path: Path
             raw.execute("UPDATE checkpoints SET note = %s WHERE tree_size = 21", (note,))
             assert (report.ok, report.bad_checkpoint) == (False, 21)
         assert ledger.verify().ok
+
+
+def test_index_field_check_matches_whole_values_only() -> None:
+    from sanctuary.ledger.verify import _says_index
+
+    assert _says_index(b'{"index":7,"kind":"x"}', 7)
+    assert _says_index(b'{"a":1,"index":7}', 7)
+    assert not _says_index(b'{"index":70,"kind":"x"}', 7)
+    assert not _says_index(b'{"index":17}', 7) and not _says_index(b'{"kind":"x"}', 7)
+
+
+def test_a_rehashed_leaf_with_another_index_is_found(tmp_path: Path) -> None:
+    import hashlib
+
+    with Ledger.open(f"sqlite:///{tmp_path / 'x.db'}", tmp_path / "key") as ledger:
+        ledger.append_many([sample_entry(i) for i in range(6)])
+        raw = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+        (leaf,) = raw.execute("SELECT leaf FROM entries WHERE idx = 5").fetchone()
+        forged = leaf.replace(b'"index":5', b'"index":4')
+        raw.execute(
+            "UPDATE entries SET leaf = ?, leaf_hash = ? WHERE idx = 5",
+            (forged, hashlib.sha256(b"\x00" + forged).digest()),
+        )
+        raw.close()
+        report = ledger.verify()
+        assert (report.ok, report.first_bad_index) == (False, 5)
+        assert "does not say index 5" in (report.problem or "")

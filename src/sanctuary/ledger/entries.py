@@ -51,6 +51,34 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _requester(request: Request, hash_key: bytes) -> dict[str, Any]:
+    """Agency facts in clear (they decide cases: state, 287(g) agreements, task-force members);
+    an officer's name only as a keyed hash."""
+    who = request.requester
+    out: dict[str, Any] = {"agency": who.agency}
+    if who.on_behalf_of:
+        out["on_behalf_of"] = who.on_behalf_of
+    if who.state:
+        out["state"] = who.state
+    if who.agreements:
+        out["agreements"] = sorted(who.agreements)
+    if who.members:
+        out["members"] = sorted(who.members)
+    if who.name:
+        out["name_hash"] = keyed_hash(hash_key, who.name)
+    return out
+
+
+def _legal_process(request: Request, hash_key: bytes) -> dict[str, Any] | None:
+    paper = request.legal_process
+    if paper is None:
+        return None
+    out = paper.model_dump(mode="json", exclude={"issued_by"}, exclude_none=True)
+    if paper.issued_by:  # may name a judge or an officer
+        out["issued_by_hash"] = keyed_hash(hash_key, paper.issued_by)
+    return out
+
+
 def entry_for_decision(
     request: Request, decision: Decision, *, hash_key: bytes, time: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -59,11 +87,6 @@ def entry_for_decision(
     ``time`` is when the decision was made (defaults to ``decision.at``); the ledger adds its own
     append ``time`` and ``index``.
     """
-    requester: dict[str, Any] = {"agency": request.requester.agency}
-    if request.requester.on_behalf_of:
-        requester["on_behalf_of"] = request.requester.on_behalf_of
-    if request.requester.name:  # a person: keyed hash only
-        requester["name_hash"] = keyed_hash(hash_key, request.requester.name)
     assessment = decision.purpose_assessment
     entry: dict[str, Any] = {
         "kind": "decision",
@@ -71,10 +94,13 @@ def entry_for_decision(
         "request_digest": digest(request.model_dump(mode="json", by_alias=True)),
         "decided_at": _iso(time or decision.at),
         "jurisdiction": request.jurisdiction,
-        "requester": requester,
+        "responder": request.responder.model_dump(mode="json", exclude_none=True),
+        "requester": _requester(request, hash_key),
         "action": request.action,
         "data": sorted(set(request.data)),
-        "legal_process": request.legal_process.type if request.legal_process else None,
+        "legal_process": _legal_process(request, hash_key),
+        # Booleans about the circumstances, needed to replay the decision; no identifiers.
+        "context": request.context.model_dump(mode="json", exclude={"case_number"}),
         "decision": decision.decision,
         "withheld_data": sorted(set(decision.withheld_data)),
         "rules": _unique([r.rule for r in decision.reasons]),

@@ -30,15 +30,13 @@ from sanctuary.errors import (
     SanctuaryError,
     VerificationError,
 )
-from sanctuary.ledger import merkle
-from sanctuary.ledger.entries import check_entry, entry_for_decision, leaf_bytes
+from sanctuary.ledger import merkle, witness
+from sanctuary.ledger.entries import check_entry, entry_for_decision, key_event_entry, leaf_bytes
 from sanctuary.ledger.keys import load_or_create_secret, load_or_create_signer
 from sanctuary.ledger.notes import (
     Checkpoint,
     Signer,
     Verifier,
-    open_checkpoint,
-    parse_note,
     parse_vkey,
 )
 from sanctuary.ledger.stores import Store, StoredCheckpoint, default_url, open_store
@@ -246,7 +244,7 @@ class Ledger:
         entry = entry_for_decision(request, decision, hash_key=self.hash_key)
         return self.append(entry, checkpoint=checkpoint)
 
-    def _fetch(self, wanted: list[merkle.Node]) -> list[bytes]:
+    def _fetch_map(self, wanted: list[merkle.Node]) -> dict[merkle.Node, bytes]:
         got = self.store.nodes(wanted)
         missing = [n for n in wanted if n not in got]
         if missing:
@@ -255,6 +253,10 @@ class Ledger:
                 f"the ledger store is missing node {level}/{idx}",
                 help="run `sanctuary ledger verify`",
             )
+        return got
+
+    def _fetch(self, wanted: list[merkle.Node]) -> list[bytes]:
+        got = self._fetch_map(wanted)
         return [got[n] for n in wanted]
 
     def _root(self, size: int) -> bytes:
@@ -284,34 +286,22 @@ class Ledger:
                 if latest is None or latest.tree_size < size:
                     root = self._root(size)
                     latest = StoredCheckpoint(size, root, self._sign(size, root))
-        lines = [line for _, line, _ in self.store.cosignatures(latest.tree_size)]
-        return latest.note + "".join(lines)
+        return latest.note + witness.served_lines(self.store, latest.tree_size)
+
+    def add_witness(self, vkey: str) -> Receipt:
+        """Trust a witness key (C2SP vkey) for cosignatures, and record it in the log."""
+        known = witness.remember_witness(self.store, vkey)
+        return self.append(key_event_entry(event="witness_added", vkey=known.vkey()))
 
     def add_cosignature(self, note: str, witness_key: str | None = None) -> list[str]:
         """Store witness signature lines found on a copy of one of our checkpoints.
 
-        The note must carry our valid signature over a checkpoint we issued. Lines by
-        ``witness_key`` are verified (a bad one is refused); others are kept unverified.
-        Returns the key names stored.
+        The note must carry our valid signature over a checkpoint we issued. Lines by a known
+        witness (``add_witness``) or by ``witness_key`` are verified, and a bad one is refused;
+        others are kept unverified and not served. Returns the key names stored.
         """
-        checkpoint = open_checkpoint(note, [self.verifier], self.origin)
-        ours = {c.tree_size: c for c in self.store.checkpoints()}.get(checkpoint.size)
-        if ours is None or ours.root_hash != checkpoint.root:
-            raise InputError(f"no checkpoint of size `{checkpoint.size}` was issued by this ledger")
-        witness = parse_vkey(witness_key) if witness_key else None
-        parsed = parse_note(note)
-        stored: list[str] = []
-        for sig in parsed.signatures:
-            if (sig.name, sig.key_id) == (self.verifier.name, self.verifier.key_id):
-                continue
-            verified = False
-            if witness and (sig.name, sig.key_id) == (witness.name, witness.key_id):
-                if not witness.verify(parsed.text, sig.sig):
-                    raise InputError(f"the cosignature by `{sig.name}` does not verify")
-                verified = True
-            self.store.add_cosignature(checkpoint.size, sig.name, sig.line, verified)
-            stored.append(sig.name)
-        return stored
+        extra = parse_vkey(witness_key) if witness_key else None
+        return witness.store_cosignatures(self.store, self.verifier, self.origin, note, extra)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -340,7 +330,7 @@ class Ledger:
                     f"index `{index}` is outside a tree of size {size}", location="index"
                 )
             ranges = merkle.inclusion_ranges(index, size)
-            path = merkle.resolve(ranges, self.store.nodes)
+            path = merkle.resolve(ranges, self._fetch_map)
             leaf = self._fetch([(0, index)])[0]
             root = self._root(size)
         return InclusionProof(index, size, leaf, root, path)
@@ -349,7 +339,7 @@ class Ledger:
         """An RFC 9162 consistency proof that the tree of ``old`` leaves is a prefix of ``new``."""
         with self.store.read() as current:
             new = self._bounds(current, new, ("from", old))
-            path = merkle.resolve(merkle.consistency_ranges(old, new), self.store.nodes)
+            path = merkle.resolve(merkle.consistency_ranges(old, new), self._fetch_map)
             return ConsistencyProof(old, new, self._root(old), self._root(new), path)
 
     def export(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:

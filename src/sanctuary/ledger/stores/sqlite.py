@@ -59,7 +59,7 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=60000")
-            self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._lock_fd: int | None = None  # opened on the first write: copies may be read-only
             self._migrate()
         except (sqlite3.Error, OSError) as err:
             raise LedgerUnavailable(f"cannot open the ledger database: {err}") from None
@@ -111,6 +111,11 @@ class SQLiteStore(Store):
     @contextlib.contextmanager
     def write(self) -> Iterator[int]:
         with self._lock:
+            if self._lock_fd is None:
+                try:
+                    self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                except OSError as err:
+                    raise LedgerUnavailable(f"cannot open the append lock: {err}") from None
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
                 with self._tx("BEGIN IMMEDIATE"):
@@ -223,11 +228,12 @@ class SQLiteStore(Store):
     def cosignatures(self, tree_size: int) -> list[tuple[str, str, bool]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT key_name, line, verified FROM cosignatures WHERE tree_size = ? "
+                "SELECT CAST(key_name AS BLOB), CAST(line AS BLOB), verified FROM cosignatures "
+                "WHERE tree_size = ? "
                 "ORDER BY key_name",
                 (tree_size,),
             ).fetchall()
-        return [(str(n), str(ln), bool(v)) for n, ln, v in rows]
+        return [(_text(n), _text(ln), bool(v)) for n, ln, v in rows]
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
@@ -246,9 +252,13 @@ class SQLiteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._db.close()
-            if self._lock_fd >= 0:  # closing twice is harmless
+            if self._lock_fd is not None:
                 os.close(self._lock_fd)
-                self._lock_fd = -1
+                self._lock_fd = None
+
+
+def _text(value: bytes) -> str:
+    return bytes(value).decode("utf-8", errors="replace")
 
 
 def _checkpoint(row: tuple[object, ...]) -> StoredCheckpoint:
