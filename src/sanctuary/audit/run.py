@@ -1,0 +1,119 @@
+"""``sanctuary audit``: read the logs, evaluate the jurisdiction's pack in bulk, write the outputs.
+
+>>> from sanctuary.audit.run import run_audit
+>>> summary = run_audit(["EPDSearchAuditLogs.csv"], Path("out"))     # doctest: +SKIP
+>>> summary["by_finding"]                                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sanctuary.audit.engines import ENGINES, run_engine
+from sanctuary.audit.findings import FINDINGS, plan_for
+from sanctuary.audit.outputs import atomic_dir, finalise, summarise, write_tables
+from sanctuary.audit.prepare import Progress, prepare
+from sanctuary.errors import InputError
+from sanctuary.policy import default_engine
+
+__all__ = ["run_audit"]
+
+METHOD_VERSION = "1"
+
+
+def _home(jurisdiction: str) -> str:
+    state = jurisdiction.partition("/")[0]
+    return state.split("-")[1].upper() if "-" in state else ""
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[tuple[Progress | None, Any]]:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not enabled or not sys.stderr.isatty():
+        yield None, lambda _text: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.completed:,} rows"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task("reading logs", total=None)
+        yield (
+            lambda n: bar.advance(task, n),
+            lambda text: bar.update(task, description=text),
+        )
+
+
+def run_audit(
+    paths: Iterable[str | Path],
+    out: Path,
+    *,
+    format: str = "auto",
+    jurisdiction: str = "us-ca",
+    engine: str = "duckdb",
+    org: str | None = None,
+    progress: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Audit ``paths`` under ``jurisdiction``'s packs and write the four outputs into ``out``."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine `{engine}`", help="duckdb or spark", location="--engine")
+    files = [Path(p) for p in paths]
+    if not files:
+        raise InputError("no log file given", location="FILE")
+    chain = default_engine().chain(jurisdiction)  # unknown jurisdiction: exit 2 before any work
+    plan, home = plan_for(chain), _home(jurisdiction)
+    with (
+        tempfile.TemporaryDirectory(prefix="sanctuary-audit-") as work,
+        _progress(progress) as (
+            advance,
+            stage,
+        ),
+    ):
+        prepared = prepare(
+            files, Path(work) / "input.parquet", format=format, org=org, home=home or None,
+            progress=advance, now=now,
+        )  # fmt: skip
+        stage(f"evaluating with {engine}")
+        raw, totals = run_engine(engine, prepared.path, plan, home)
+        stage("writing outputs")
+        findings = finalise(raw, plan)
+        meta = {
+            "jurisdiction": jurisdiction,
+            "engine": engine,
+            "packs": [{"id": p.id, "version": p.version} for p in chain],
+            "rules_evaluated": [r.id for _, _, r in plan.rules],
+            "finding_rules": {k: [plan.rule(i).id for i in v] for k, v in plan.candidates.items()},
+            "finding_values": [s.name for s in FINDINGS],
+            "rows_audited": prepared.rows,
+            "owners": prepared.owners,
+            "notes": prepared.notes,
+            "method_version": METHOD_VERSION,
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        summary = summarise(findings, totals, meta, [r.as_dict() for r in prepared.reports])
+        _write_all(out, findings, summary, plan)
+    return summary
+
+
+def _write_all(out: Path, findings: Any, summary: dict[str, Any], plan: Any) -> None:
+    from sanctuary.reports.audit_report import render_report
+
+    with atomic_dir(out) as folder:
+        write_tables(findings, folder)
+        (folder / "summary.json").write_bytes(
+            orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        )
+        (folder / "report.html").write_text(render_report(summary, findings, plan), "utf-8")
