@@ -73,3 +73,29 @@ def test_duckdb_agrees_with_python_on_every_real_file(tmp_path: Path, alpr_dir: 
     db, db_totals = run_engine("duckdb", target, plan, "CA")
     assert _rows(db) == _rows(py)
     assert db_totals.to_pylist() == py_totals.to_pylist()
+
+
+def test_events_parquet_read_by_duckdb_equals_the_python_projection(
+    tmp_path: Path, alpr_dir: Path
+) -> None:
+    """The direct path (DuckDB reads an events_parquet file itself) and the adapter path agree."""
+    from sanctuary.audit import read_logs
+
+    sources = [
+        alpr_dir / "eyes-off__eugene-oregon" / "FlockAuditLogs" / "EPDSearchAuditLogs.csv",
+        *sorted((alpr_dir / "none-below__sm-alpr" / "data" / "audit").glob("a*.json")),
+        write_vendor_audit(tmp_path / "vendor.csv"),
+    ]
+    events = tmp_path / "events.parquet"
+    pq.write_table(read_logs(sources).access_events, events)
+    plan = plan_for(default_engine().chain("us-ca"))
+    via_python = prepare([events], tmp_path / "a.parquet", home="CA", org=OWNER)
+    via_sql = prepare([events], tmp_path / "b.parquet", home="CA", org=OWNER, direct=True)
+    assert via_sql.direct and not via_python.direct
+    assert via_sql.rows == via_python.rows > 5000
+    assert via_sql.reports[0].as_dict() == via_python.reports[0].as_dict()
+    a, a_totals = run_engine("duckdb", via_python.path, plan, "CA")
+    b, b_totals = run_engine("duckdb", via_sql.path, plan, "CA", direct=via_sql.direct)
+    assert a.num_rows > 0
+    assert _rows(a) == _rows(b)
+    assert a_totals.to_pylist() == b_totals.to_pylist()

@@ -30,7 +30,17 @@ from sanctuary.audit.mapping import facts_py, facts_sql, purpose_py
 from sanctuary.audit.purpose_sql import purpose_select
 from sanctuary.errors import InputError
 
-__all__ = ["ENGINES", "FINDING_COLUMNS", "audit_sql", "run_engine", "spark_session", "totals_sql"]
+__all__ = [
+    "ENGINES",
+    "FINDING_COLUMNS",
+    "audit_sql",
+    "direct_projection",
+    "purpose_sql",
+    "run_engine",
+    "run_engine_to",
+    "spark_session",
+    "totals_sql",
+]
 
 ENGINES = ("duckdb", "spark", "python")
 FINDING_COLUMNS = [
@@ -44,11 +54,17 @@ class EngineUnavailable(InputError):
     code = "engine_unavailable"
 
 
+def purpose_sql(dialect: str = "duckdb") -> str:
+    """The lexicon over the distinct reasons of ``audit_input``: the relation ``purpose``, built
+    once and shared by the findings and the totals (the regex work is the expensive part)."""
+    reasons = "(SELECT DISTINCT reason_key FROM audit_input) reasons"
+    text = purpose_select(reasons, "reason_key")
+    return text if dialect == "duckdb" else _transpile(text, dialect)
+
+
 def _base(home: str) -> str:
     return (
-        "WITH reasons AS (SELECT DISTINCT reason_key FROM audit_input), "
-        f"purpose AS ({purpose_select('reasons', 'reason_key')}), "
-        "joined AS (SELECT i.*, p.purpose_category, p.p_agency, p.p_empty, p.p_placeholder "
+        "WITH joined AS (SELECT i.*, p.purpose_category, p.p_agency, p.p_empty, p.p_placeholder "
         "FROM audit_input i JOIN purpose p ON i.reason_key = p.reason_key), "
         f"facts AS ({facts_sql('joined', home)}) "
     )
@@ -56,7 +72,10 @@ def _base(home: str) -> str:
 
 def audit_sql(plan: Plan, home: str, dialect: str = "duckdb") -> str:
     """The whole audit as one query over a relation ``audit_input`` (``prepare.INPUT``)."""
-    text = f"{_base(home)}SELECT * FROM ({findings_sql(plan, 'facts')}) f {_ORDER}"
+    shaped = ", ".join(
+        f"CAST({c} AS {_DUCK_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in FINDING_COLUMNS
+    )
+    text = f"{_base(home)}SELECT {shaped} FROM ({findings_sql(plan, 'facts')}) f {_ORDER}"
     return text if dialect == "duckdb" else _transpile(text, dialect)
 
 
@@ -76,32 +95,95 @@ def _transpile(text: str, dialect: str) -> str:
 
 
 def run_engine(
-    engine: str, input_path: Path, plan: Plan, home: str, *, memory_limit: str = "1GB"
+    engine: str,
+    input_path: Path,
+    plan: Plan,
+    home: str,
+    *,
+    memory_limit: str = "1GB",
+    direct: list[tuple[str, str | None]] | None = None,
 ) -> tuple[pa.Table, pa.Table]:
+    """Audit ``input_path`` (``prepare.INPUT``): ``(raw findings, totals)`` as tables (for small
+    audits and tests; ``run_engine_to`` streams the findings to a file instead)."""
+    with tempfile.TemporaryDirectory(prefix="sanctuary-raw-") as work:
+        raw = Path(work) / "raw.parquet"
+        totals = run_engine_to(
+            engine, input_path, plan, home, raw, memory_limit=memory_limit, direct=direct
+        )
+        return pq.read_table(raw), totals
+
+
+def run_engine_to(
+    engine: str,
+    input_path: Path,
+    plan: Plan,
+    home: str,
+    raw_out: Path,
+    *,
+    memory_limit: str = "1GB",
+    direct: list[tuple[str, str | None]] | None = None,
+) -> pa.Table:
+    """Audit ``input_path``; write the raw findings (``FINDING_COLUMNS``, sorted) to ``raw_out``
+    (Parquet) and return the totals. ``direct``: events_parquet files (with their owners) that
+    DuckDB reads itself, never passing through Python."""
+    if direct and engine != "duckdb":
+        raise InputError("only the duckdb engine reads events_parquet files directly")
     if engine == "duckdb":
-        return _run_duckdb(input_path, plan, home, memory_limit)
+        return _run_duckdb(input_path, plan, home, memory_limit, direct or [], raw_out)
     if engine == "spark":
-        return _run_spark(input_path, plan, home)
-    if engine == "python":
-        return _run_python(input_path, plan, home)
-    raise InputError(
-        f"unknown engine `{engine}`", help="duckdb, spark or python", location="engine"
+        findings, totals = _run_spark(input_path, plan, home)
+    elif engine == "python":
+        findings, totals = _run_python(input_path, plan, home)
+    else:
+        raise InputError(f"unknown engine `{engine}`", help="duckdb, spark or python")
+    pq.write_table(findings, raw_out)
+    return totals
+
+
+def _duckdb_input(path: Path, direct: list[tuple[str, str | None]]) -> str:
+    parts = [f"SELECT * FROM read_parquet('{_sq(path)}')"]
+    parts += [direct_projection(file, owner) for file, owner in direct]
+    return " UNION ALL ".join(parts)
+
+
+def direct_projection(file: str, owner: str | None) -> str:
+    """DuckDB SQL: an ``events_parquet`` file as audit input rows, read by the engine itself
+    (the same projection as ``prepare._access``; a test holds the two equal)."""
+    own = "org_source <> 'row'"
+    if owner is not None:
+        own = f"({own} OR coalesce(org = '{owner.replace(chr(39), chr(39) * 2)}', FALSE))"
+    return (
+        "SELECT 'access' AS src, file, sheet, \"row\" AS src_row, event_id, "
+        "epoch_us(time) AS time_us, org, org_kind, org_state, "
+        f"{own} AS own, reason, coalesce(reason_normalised, '') AS reason_key, "
+        "offense_category, coalesce(length(trim(case_number)) > 0, FALSE) AS has_case, "
+        "coalesce(list_contains(redacted, 'reason'), FALSE) AS reason_redacted "
+        f"FROM read_parquet('{_sq(Path(file))}')"
     )
 
 
-def _run_duckdb(path: Path, plan: Plan, home: str, memory_limit: str) -> tuple[pa.Table, pa.Table]:
+def _run_duckdb(
+    path: Path,
+    plan: Plan,
+    home: str,
+    memory_limit: str,
+    direct: list[tuple[str, str | None]],
+    raw_out: Path,
+) -> pa.Table:
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="sanctuary-duckdb-") as spill:
         con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
         try:
-            con.execute("SET preserve_insertion_order = false")
-            con.execute(f"CREATE VIEW audit_input AS SELECT * FROM read_parquet('{_sq(path)}')")
-            findings = con.sql(audit_sql(plan, home)).to_arrow_table()
+            con.execute("SET threads = 2")
+            con.execute(f"CREATE VIEW audit_input AS {_duckdb_input(path, direct)}")
+            con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
+            # COPY streams the (sorted, spilled if need be) result to disk: bounded memory.
+            con.execute(f"COPY ({audit_sql(plan, home)}) TO '{_sq(raw_out)}' (FORMAT parquet)")
             totals = con.sql(totals_sql(home)).to_arrow_table()
         finally:
             con.close()
-    return _shape(findings), totals
+    return totals
 
 
 def _sq(path: Path) -> str:
@@ -142,6 +224,7 @@ def spark_session() -> Iterator[Any]:
 def _run_spark(path: Path, plan: Plan, home: str) -> tuple[pa.Table, pa.Table]:
     with spark_session() as spark:
         spark.read.parquet(str(path)).createOrReplaceTempView("audit_input")
+        spark.sql(purpose_sql("spark")).cache().createOrReplaceTempView("purpose")
         findings = _spark_arrow(spark.sql(audit_sql(plan, home, "spark")))
         totals = _spark_arrow(spark.sql(totals_sql(home, "spark")))
     return _shape(findings), totals
@@ -154,6 +237,7 @@ def _spark_arrow(df: Any) -> pa.Table:
 
 
 _TYPES = {"src_row": pa.int64(), "time_us": pa.int64(), "confidence": pa.float64()}
+_DUCK_TYPES = {"src_row": "BIGINT", "time_us": "BIGINT", "confidence": "DOUBLE"}
 
 
 def _shape(table: pa.Table) -> pa.Table:

@@ -13,8 +13,10 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,14 @@ from sanctuary.errors import InputError
 from sanctuary.purpose import assess
 from sanctuary.purpose.lexicon import lexicon
 
-__all__ = ["FINDINGS_SCHEMA", "atomic_dir", "finalise", "summarise", "write_tables"]
+__all__ = [
+    "FINDINGS_SCHEMA",
+    "Aggregates",
+    "atomic_dir",
+    "finalise",
+    "stream_outputs",
+    "summarise",
+]
 
 FINDINGS_SCHEMA = pa.schema(
     [
@@ -125,27 +134,64 @@ def finalise(raw: pa.Table, plan: Plan) -> pa.Table:
     return pa.table(columns, schema=FINDINGS_SCHEMA)
 
 
-def write_tables(findings: pa.Table, folder: Path) -> None:
-    pq.write_table(findings, folder / "findings.parquet")
-    pacsv.write_csv(findings, folder / "findings.csv")
+SERIOUS = ("immigration_purpose", "immigration_authority", "immigration_hotlist",
+           "federal_agency", "out_of_state_agency", "unlawful_sharing_partner")  # fmt: skip
+SAMPLE_LIMIT = {"serious": 3000, "other": 300}
 
 
 def _counts(table: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
     if table.num_rows == 0:
         return []
-    grouped = table.group_by(keys).aggregate([([], "count_all")])
-    return sorted(grouped.to_pylist(), key=lambda r: (-r["count_all"], *(str(r[k]) for k in keys)))
+    return table.group_by(keys).aggregate([([], "count_all")]).to_pylist()
 
 
-def _with_month(findings: pa.Table) -> pa.Table:
-    month = pc.fill_null(pc.utf8_slice_codeunits(findings.column("time"), 0, 7), "(none)")
-    org = pc.fill_null(findings.column("org"), "(unknown)")
-    return pa.table({"file": findings.column("file"), "org": org,
-                     "finding": findings.column("finding"), "month": month})  # fmt: skip
+@dataclass
+class Aggregates:
+    """What summary.json and report.html need, accumulated batch by batch (findings can be
+    millions of rows; only counts and a bounded sample of rows are kept)."""
+
+    total: int = 0
+    by_finding: Counter[str] = field(default_factory=Counter)
+    by_org: Counter[str] = field(default_factory=Counter)
+    by_month_finding: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_file_finding: Counter[tuple[str, str]] = field(default_factory=Counter)
+    fired: Counter[tuple[str, str]] = field(default_factory=Counter)
+    serious_org: Counter[str] = field(default_factory=Counter)
+    serious_reason: Counter[str] = field(default_factory=Counter)
+    serious_rows: list[dict[str, Any]] = field(default_factory=list)
+    other_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, t: pa.Table) -> None:
+        self.total += t.num_rows
+        month = pc.fill_null(pc.utf8_slice_codeunits(t.column("time"), 0, 7), "(none)")
+        org = pc.fill_null(t.column("org"), "(unknown)")
+        slim = pa.table({"file": t.column("file"), "org": org, "finding": t.column("finding"),
+                         "month": month, "rule": t.column("rule")})  # fmt: skip
+        for r in _counts(slim, ["file", "org", "finding", "month", "rule"]):
+            n, f = r["count_all"], r["finding"]
+            self.by_finding[f] += n
+            self.by_org[r["org"]] += n
+            self.by_month_finding[(r["month"], f)] += n
+            self.by_file_finding[(r["file"], f)] += n
+            self.fired[(f, r["rule"])] += n
+            if f in SERIOUS:
+                self.serious_org[r["org"]] += n
+        mask = pc.is_in(t.column("finding"), value_set=pa.array(SERIOUS))
+        serious = t.filter(mask)
+        reasons = pc.drop_null(pc.utf8_trim_whitespace(serious.column("reason")))
+        for r in _counts(pa.table({"reason": reasons}), ["reason"]):
+            self.serious_reason[r["reason"]] += r["count_all"]
+        self._sample(self.serious_rows, serious, SAMPLE_LIMIT["serious"])
+        self._sample(self.other_rows, t.filter(pc.invert(mask)), SAMPLE_LIMIT["other"])
+
+    @staticmethod
+    def _sample(into: list[dict[str, Any]], t: pa.Table, limit: int) -> None:
+        if len(into) < limit:
+            into.extend(t.slice(0, limit - len(into)).to_pylist())
 
 
 def summarise(
-    findings: pa.Table, totals: pa.Table, meta: dict[str, Any], reports: list[dict[str, Any]]
+    agg: Aggregates, totals: pa.Table, meta: dict[str, Any], reports: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """summary.json: files, date range, counts by finding / org / month, packs, engine."""
     per_file: dict[str, dict[str, Any]] = {r["file"]: dict(r) for r in reports}
@@ -158,24 +204,38 @@ def summarise(
             entry["first"], entry["last"] = _rfc3339(t["first_us"]), _rfc3339(t["last_us"])
             first = min(first or entry["first"], entry["first"])
             last = max(last or entry["last"], entry["last"])
-    slim = _with_month(findings)
-    for r in _counts(slim, ["file", "finding"]):
-        per_file.setdefault(r["file"], {"file": r["file"]}).setdefault("findings", {})[
-            r["finding"]
-        ] = r["count_all"]
+    for (file, finding), n in sorted(agg.by_file_finding.items()):
+        per_file.setdefault(file, {"file": file}).setdefault("findings", {})[finding] = n
     by_month: dict[str, dict[str, int]] = {}
-    for r in _counts(slim, ["month", "finding"]):
-        by_month.setdefault(r["month"], {})[r["finding"]] = r["count_all"]
+    for (month, finding), n in sorted(agg.by_month_finding.items()):
+        by_month.setdefault(month, {})[finding] = n
     return {
         **meta,
         "files": list(per_file.values()),
         "date_range": {"first": first, "last": last},
-        "findings": findings.num_rows,
-        "by_finding": {r["finding"]: r["count_all"] for r in _counts(slim, ["finding"])},
-        "by_org": {r["org"]: r["count_all"] for r in _counts(slim, ["org"])},
-        "by_month": {m: sum(c.values()) for m, c in sorted(by_month.items())},
-        "by_month_and_finding": {m: dict(sorted(c.items())) for m, c in sorted(by_month.items())},
+        "findings": agg.total,
+        "by_finding": dict(sorted(agg.by_finding.items())),
+        "by_org": dict(agg.by_org.most_common()),
+        "by_month": {m: sum(c.values()) for m, c in by_month.items()},
+        "by_month_and_finding": by_month,
     }
+
+
+def stream_outputs(raw: Path, plan: Plan, folder: Path) -> Aggregates:
+    """Finalise the raw findings batch by batch into findings.parquet and findings.csv."""
+    agg = Aggregates()
+    parquet_writer = pq.ParquetWriter(folder / "findings.parquet", FINDINGS_SCHEMA)
+    csv_writer = pacsv.CSVWriter(folder / "findings.csv", FINDINGS_SCHEMA)
+    try:
+        for batch in pq.ParquetFile(raw).iter_batches(batch_size=65536):
+            table = finalise(pa.Table.from_batches([batch]), plan)
+            parquet_writer.write_table(table)
+            csv_writer.write_table(table)
+            agg.add(table)
+    finally:
+        parquet_writer.close()
+        csv_writer.close()
+    return agg
 
 
 @contextmanager

@@ -55,6 +55,8 @@ class Prepared:
     owners: dict[str, str | None]  # file -> the agency whose log it is (None: unknown)
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    # events_parquet files the SQL engine reads itself: (file, owner)
+    direct: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 def _reason_redacted(redacted: pa.Array) -> pa.Array:
@@ -155,6 +157,7 @@ def prepare(
     home: str | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    direct: bool = False,
 ) -> Prepared:
     """Read ``paths`` into the input relation at ``target`` (Parquet); report per file.
 
@@ -169,6 +172,14 @@ def prepare(
             adapter, stream = iter_batches(path, format, options)
             owner = org or file_agency(Path(path))
             prepared.owners[str(path)] = owner
+            if direct and adapter.name == "events_parquet":
+                report = _direct_report(Path(path))
+                prepared.reports.append(report)
+                prepared.direct.append((str(path), owner))
+                prepared.rows += report.rows_read
+                if progress:
+                    progress(report.rows_read)
+                continue
             report = FileReport(file=str(path), format=adapter.name)
             for batch in stream:
                 name = table_of(batch)
@@ -185,6 +196,31 @@ def prepare(
             prepared.reports.append(report)
             _note_owner(prepared, str(path), owner, home)
     return prepared
+
+
+def _direct_report(path: Path) -> FileReport:
+    """The read report of an events_parquet file, computed by DuckDB without reading it in."""
+    import duckdb
+
+    report = FileReport(file=str(path), format="events_parquet")
+    src = f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
+    con = duckdb.connect()
+    try:
+        n, dups = con.execute(f"SELECT count(*), count(duplicate_of) FROM {src}").fetchone() or (
+            0,
+            0,
+        )
+        for column, target in (("zone_assumed", report.zones_assumed),
+                               ("org_source", report.orgs_from)):  # fmt: skip
+            for value, k in con.execute(
+                f"SELECT {column}, count(*) FROM {src} WHERE {column} IS NOT NULL GROUP BY 1"
+            ).fetchall():
+                target[str(value)] = int(k)
+    finally:
+        con.close()
+    report.rows_read = report.access_events = int(n)
+    report.duplicates = int(dups)
+    return report
 
 
 def _note_owner(prepared: Prepared, path: str, owner: str | None, home: str | None) -> None:

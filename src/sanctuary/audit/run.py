@@ -17,12 +17,13 @@ from typing import Any
 
 import orjson
 
-from sanctuary.audit.engines import ENGINES, run_engine
+from sanctuary.audit.engines import ENGINES, run_engine_to
 from sanctuary.audit.findings import FINDINGS, plan_for
-from sanctuary.audit.outputs import atomic_dir, finalise, summarise, write_tables
+from sanctuary.audit.outputs import atomic_dir, stream_outputs, summarise
 from sanctuary.audit.prepare import Progress, prepare
 from sanctuary.errors import InputError
 from sanctuary.policy import default_engine
+from sanctuary.reports.audit_report import render_report
 
 __all__ = ["run_audit"]
 
@@ -84,12 +85,12 @@ def run_audit(
     ):
         prepared = prepare(
             files, Path(work) / "input.parquet", format=format, org=org, home=home or None,
-            progress=advance, now=now,
+            progress=advance, now=now, direct=engine == "duckdb",
         )  # fmt: skip
         stage(f"evaluating with {engine}")
-        raw, totals = run_engine(engine, prepared.path, plan, home)
+        raw = Path(work) / "raw.parquet"
+        totals = run_engine_to(engine, prepared.path, plan, home, raw, direct=prepared.direct)
         stage("writing outputs")
-        findings = finalise(raw, plan)
         meta = {
             "jurisdiction": jurisdiction,
             "engine": engine,
@@ -103,17 +104,12 @@ def run_audit(
             "method_version": METHOD_VERSION,
             "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        summary = summarise(findings, totals, meta, [r.as_dict() for r in prepared.reports])
-        _write_all(out, findings, summary, plan)
+        reports = [r.as_dict() for r in prepared.reports]
+        with atomic_dir(out) as folder:
+            agg = stream_outputs(raw, plan, folder)
+            summary = summarise(agg, totals, meta, reports)
+            (folder / "summary.json").write_bytes(
+                orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+            )
+            (folder / "report.html").write_text(render_report(summary, agg, plan), "utf-8")
     return summary
-
-
-def _write_all(out: Path, findings: Any, summary: dict[str, Any], plan: Any) -> None:
-    from sanctuary.reports.audit_report import render_report
-
-    with atomic_dir(out) as folder:
-        write_tables(findings, folder)
-        (folder / "summary.json").write_bytes(
-            orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-        )
-        (folder / "report.html").write_text(render_report(summary, findings, plan), "utf-8")

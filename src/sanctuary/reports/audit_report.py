@@ -9,13 +9,12 @@ findings carry none (the reason text is shown as the agency wrote it, as in the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
+from sanctuary.audit.outputs import SAMPLE_LIMIT, SERIOUS, Aggregates
 from sanctuary.reports.charts import bar_chart, column_chart
 
 __all__ = ["MEANINGS", "render_report"]
@@ -34,9 +33,6 @@ MEANINGS = {
     "immigration_hotlist": "a hotlist or alert that tracks immigration violators",
     "unlawful_sharing_partner": "a configured sharing partner the law does not allow",
 }
-SERIOUS = ("immigration_purpose", "immigration_authority", "immigration_hotlist",
-           "federal_agency", "out_of_state_agency", "unlawful_sharing_partner")  # fmt: skip
-TABLE_LIMIT = {"serious": 3000, "other": 300}
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1f2933;max-width:1100px;
@@ -117,50 +113,30 @@ def _headlines(
     return lead + f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _top(table: pa.Table, key: str, limit: int | None = None) -> list[tuple[str, int]]:
-    if table.num_rows == 0:
-        return []
-    rows = table.group_by([key]).aggregate([([], "count_all")]).to_pylist()
-    ranked = sorted(((str(r[key]), r["count_all"]) for r in rows), key=lambda kv: (-kv[1], kv[0]))
-    return ranked[:limit] if limit else ranked
+def _charts(agg: Aggregates) -> str:
+    by_month: Counter[str] = Counter()
+    for (month, _finding), n in agg.by_month_finding.items():
+        if month != "(none)":
+            by_month[month] += n
+    label, orgs = "with immigration or sharing findings", agg.serious_org
+    if not orgs:
+        label, orgs = "with any finding", agg.by_org
+    return (
+        "<h3>Findings by month</h3>"
+        + column_chart("Findings by month", sorted(by_month.items()))
+        + f"<h3>Findings {label}, by agency</h3>"
+        + bar_chart(f"Findings {label}, by agency", orgs.most_common(15))
+        + "<h3>Top reasons among immigration and sharing findings</h3>"
+        + bar_chart("Top reasons", agg.serious_reason.most_common(10))
+    )
 
 
-def _serious(findings: pa.Table) -> pa.Array:
-    return pc.is_in(findings.column("finding"), value_set=pa.array(SERIOUS))
-
-
-def _fired(findings: pa.Table) -> dict[str, list[str]]:
+def _fired(agg: Aggregates) -> dict[str, list[str]]:
     """The rules that actually produced each kind of finding, most frequent first."""
     out: dict[str, list[str]] = {}
-    pairs = pc.binary_join_element_wise(findings.column("finding"), findings.column("rule"), " ")
-    for pair, _n in _top(pa.table({"pair": pairs}), "pair"):
-        finding, rule = pair.split(" ", 1)
+    for (finding, rule), _n in agg.fired.most_common():
         out.setdefault(finding, []).append(rule)
     return out
-
-
-def _charts(findings: pa.Table) -> str:
-    month = pc.utf8_slice_codeunits(findings.column("time"), 0, 7)
-    rows = pa.table({"file": findings.column("file"), "row": findings.column("row"), "m": month})
-    rows = rows.filter(pc.is_valid(rows.column("m")))
-    distinct = rows.group_by(["file", "row", "m"]).aggregate([]) if rows.num_rows else rows
-    by_month = sorted(_top(distinct, "m"))
-    serious = findings.filter(_serious(findings))
-    label = "with immigration or sharing findings"
-    orgs = serious if serious.num_rows else findings
-    if not serious.num_rows:
-        label = "with any finding"
-    org_table = pa.table({"org": pc.fill_null(orgs.column("org"), "(unknown)")})
-    with_reason = serious.filter(pc.is_valid(serious.column("reason")))
-    reasons = pa.table({"reason": pc.utf8_trim_whitespace(with_reason.column("reason"))})
-    return (
-        "<h3>Flagged rows by month</h3>"
-        + column_chart("Flagged rows by month", by_month)
-        + f"<h3>Rows {label}, by agency</h3>"
-        + bar_chart(f"Rows {label}, by agency", _top(org_table, "org", 15))
-        + "<h3>Top reasons among immigration and sharing findings</h3>"
-        + bar_chart("Top reasons", _top(reasons, "reason", 10))
-    )
 
 
 def _highlight(reason: str | None, evidence: str) -> str:
@@ -175,18 +151,15 @@ def _highlight(reason: str | None, evidence: str) -> str:
     return text
 
 
-def _table(findings: pa.Table) -> str:
-    mask = _serious(findings)
-    serious = findings.filter(mask).slice(0, TABLE_LIMIT["serious"]).to_pylist()
-    other = findings.filter(pc.invert(mask)).slice(0, TABLE_LIMIT["other"]).to_pylist()
-    shown = serious + other
+def _table(agg: Aggregates) -> str:
+    shown = agg.serious_rows + agg.other_rows
     if not shown:
         return '<p class="empty">No row was flagged.</p>'
-    cut = findings.num_rows - len(shown)
+    cut = agg.total - len(shown)
     note = (
         f'<p class="note">{_fmt(cut)} more row(s) are not shown here (the table shows the first '
-        f"{TABLE_LIMIT['serious']:,} immigration and sharing findings and the first "
-        f"{TABLE_LIMIT['other']:,} others); every finding is in findings.csv.</p>"
+        f"{SAMPLE_LIMIT['serious']:,} immigration and sharing findings and the first "
+        f"{SAMPLE_LIMIT['other']:,} others); every finding is in findings.csv.</p>"
         if cut
         else ""
     )
@@ -233,7 +206,7 @@ not treated as out of state.</li>
 """
 
 
-def render_report(summary: dict[str, Any], findings: pa.Table, plan: Any) -> str:
+def render_report(summary: dict[str, Any], agg: Aggregates, plan: Any) -> str:
     citations = {rule.id: rule.citation for _, _, rule in plan.rules if rule.effect != "escalate"}
     title = f"Plate-reader search audit — {summary['jurisdiction']}"
     audited, files = _audited(summary)
@@ -243,9 +216,9 @@ def render_report(summary: dict[str, Any], findings: pa.Table, plan: Any) -> str
         f'<p class="sub">Generated {escape(summary["generated"])} by Sanctuary '
         f"(engine: {escape(summary['engine'])}).</p>"
         f"<h2>What was audited</h2>{audited}"
-        f"<h2>Headline findings</h2>{_headlines(summary, citations, _fired(findings))}"
-        f"<h2>Charts</h2>{_charts(findings)}"
+        f"<h2>Headline findings</h2>{_headlines(summary, citations, _fired(agg))}"
+        f"<h2>Charts</h2>{_charts(agg)}"
         f"<h2>The files</h2>{files}"
-        f"<h2>Every flagged row</h2>{_table(findings)}"
+        f"<h2>Every flagged row</h2>{_table(agg)}"
         f"<h2>Method and limits</h2>{METHOD}</body></html>"
     )
