@@ -25,8 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlglot
 
-from sanctuary.audit.findings import Plan, finding_id, finding_rows_py, findings_sql
+from sanctuary.audit.duck_outputs import write_outputs
+from sanctuary.audit.findings import Plan, finding_id, finding_rows_py, findings_sql, votes_sql
 from sanctuary.audit.mapping import facts_py, facts_sql, purpose_py
+from sanctuary.audit.outputs import Aggregates
 from sanctuary.audit.purpose_sql import purpose_select
 from sanctuary.errors import InputError
 
@@ -36,6 +38,7 @@ __all__ = [
     "audit_sql",
     "direct_projection",
     "purpose_sql",
+    "run_duckdb_outputs",
     "run_engine",
     "run_engine_to",
     "spark_session",
@@ -70,12 +73,20 @@ def _base(home: str) -> str:
     )
 
 
-def audit_sql(plan: Plan, home: str, dialect: str = "duckdb") -> str:
-    """The whole audit as one query over a relation ``audit_input`` (``prepare.INPUT``)."""
+def votes_relation_sql(plan: Plan, home: str, dialect: str = "duckdb") -> str:
+    """The candidate rows with their facts and rule columns (materialised as ``votes``)."""
+    text = f"{_base(home)}{votes_sql(plan, 'facts')}"
+    return text if dialect == "duckdb" else _transpile(text, dialect)
+
+
+def audit_sql(plan: Plan, dialect: str = "duckdb", *, ordered: bool = True) -> str:
+    """The findings over the materialised ``votes``, in the output's types; ``ordered``: sorted
+    by file, source, row and finding. Unordered, DuckDB streams them (no sort of millions of
+    wide rows): kind by kind, each in input order, the same on every run."""
     shaped = ", ".join(
         f"CAST({c} AS {_DUCK_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in FINDING_COLUMNS
     )
-    text = f"{_base(home)}SELECT {shaped} FROM ({findings_sql(plan, 'facts')}) f {_ORDER}"
+    text = f"SELECT {shaped} FROM ({findings_sql(plan)}) f {_ORDER if ordered else ''}"
     return text if dialect == "duckdb" else _transpile(text, dialect)
 
 
@@ -122,6 +133,7 @@ def run_engine_to(
     *,
     memory_limit: str = "1GB",
     direct: list[tuple[str, str | None]] | None = None,
+    ordered: bool = True,
 ) -> pa.Table:
     """Audit ``input_path``; write the raw findings (``FINDING_COLUMNS``, sorted) to ``raw_out``
     (Parquet) and return the totals. ``direct``: events_parquet files (with their owners) that
@@ -129,7 +141,7 @@ def run_engine_to(
     if direct and engine != "duckdb":
         raise InputError("only the duckdb engine reads events_parquet files directly")
     if engine == "duckdb":
-        return _run_duckdb(input_path, plan, home, memory_limit, direct or [], raw_out)
+        return _run_duckdb(input_path, plan, home, memory_limit, direct or [], raw_out, ordered)
     if engine == "spark":
         findings, totals = _run_spark(input_path, plan, home)
     elif engine == "python":
@@ -169,7 +181,40 @@ def _run_duckdb(
     memory_limit: str,
     direct: list[tuple[str, str | None]],
     raw_out: Path,
+    ordered: bool,
 ) -> pa.Table:
+    with _duckdb(path, plan, home, memory_limit, direct, ordered) as con:
+        con.execute(f"COPY found TO '{_sq(raw_out)}' (FORMAT parquet)")
+        return con.sql(totals_sql(home)).to_arrow_table()
+
+
+def run_duckdb_outputs(
+    path: Path,
+    plan: Plan,
+    home: str,
+    folder: Path,
+    *,
+    memory_limit: str = "1GB",
+    direct: list[tuple[str, str | None]] | None = None,
+    ordered: bool = True,
+) -> tuple[pa.Table, Aggregates]:
+    """The DuckDB audit writing findings.parquet/.csv into ``folder`` itself: (totals, agg)."""
+    with _duckdb(path, plan, home, memory_limit, direct or [], ordered) as con:
+        agg = write_outputs(con, plan, folder)
+        return con.sql(totals_sql(home)).to_arrow_table(), agg
+
+
+@contextmanager
+def _duckdb(
+    path: Path,
+    plan: Plan,
+    home: str,
+    memory_limit: str,
+    direct: list[tuple[str, str | None]],
+    ordered: bool,
+) -> Iterator[Any]:
+    """A connection holding the audit's temp tables ``purpose``, ``votes`` and ``found`` (the
+    raw findings). Temp tables live in the buffer pool and spill to disk: bounded memory."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="sanctuary-duckdb-") as spill:
@@ -178,12 +223,11 @@ def _run_duckdb(
             con.execute("SET threads = 2")
             con.execute(f"CREATE VIEW audit_input AS {_duckdb_input(path, direct)}")
             con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
-            # COPY streams the (sorted, spilled if need be) result to disk: bounded memory.
-            con.execute(f"COPY ({audit_sql(plan, home)}) TO '{_sq(raw_out)}' (FORMAT parquet)")
-            totals = con.sql(totals_sql(home)).to_arrow_table()
+            con.execute(f"CREATE TEMP TABLE votes AS {votes_relation_sql(plan, home)}")
+            con.execute(f"CREATE TEMP TABLE found AS {audit_sql(plan, ordered=ordered)}")
+            yield con
         finally:
             con.close()
-    return totals
 
 
 def _sq(path: Path) -> str:
@@ -225,7 +269,8 @@ def _run_spark(path: Path, plan: Plan, home: str) -> tuple[pa.Table, pa.Table]:
     with spark_session() as spark:
         spark.read.parquet(str(path)).createOrReplaceTempView("audit_input")
         spark.sql(purpose_sql("spark")).cache().createOrReplaceTempView("purpose")
-        findings = _spark_arrow(spark.sql(audit_sql(plan, home, "spark")))
+        spark.sql(votes_relation_sql(plan, home, "spark")).cache().createOrReplaceTempView("votes")
+        findings = _spark_arrow(spark.sql(audit_sql(plan, "spark")))
         totals = _spark_arrow(spark.sql(totals_sql(home, "spark")))
     return _shape(findings), totals
 

@@ -20,6 +20,7 @@ requires a case number for plate-reader searches, so ``missing_case_number`` nev
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,15 @@ from sanctuary.policy.facts import Facts
 from sanctuary.policy.load import Pack, Rule
 from sanctuary.policy.sql import fact_column, render, rule_applies, rules_for
 
-__all__ = ["FINDINGS", "FindingSpec", "Plan", "finding_rows_py", "findings_sql", "plan_for"]
+__all__ = [
+    "FINDINGS",
+    "FindingSpec",
+    "Plan",
+    "finding_rows_py",
+    "findings_sql",
+    "plan_for",
+    "votes_sql",
+]
 
 Row = dict[str, Any]
 Py = Callable[[Facts, Row, PurposeInfo], Any]
@@ -226,34 +235,64 @@ def _vote_sql(plan: Plan, k: int) -> str:
     return f"(r_{k} AND NOT ({' OR '.join(f'r_{j}' for j in plan.floor_before[k])}))"
 
 
-def findings_sql(plan: Plan, source: str, dialect: str = "duckdb") -> str:
-    """SQL over the facts relation ``source``: one row per finding."""
+def _active(plan: Plan) -> list[FindingSpec]:
+    return [spec for spec in FINDINGS if plan.candidates[spec.name]]
+
+
+def votes_sql(plan: Plan, source: str, dialect: str = "duckdb") -> str:
+    """SQL over the facts relation ``source``: the rows some finding may hold for (a trigger
+    holds), with one ``r_<k>`` column per rule (it applies). The engines materialise it (it may
+    spill to disk) so that ``findings_sql`` reads it once per kind of finding."""
     applies = ", ".join(
         f"{render(rule_applies(r, p), dialect)} AS r_{k}" for k, (_, p, r) in enumerate(plan.rules)
     )
+    triggers = [
+        f"(src IN ({', '.join(repr(s) for s in spec.srcs)}) AND {spec.trigger_sql})"
+        for spec in _active(plan)
+    ]
+    return (
+        f"SELECT {', '.join(_carried(plan))}, {applies or 'FALSE AS r_none'} FROM {source} "
+        f"WHERE {' OR '.join(triggers) or 'FALSE'}"
+    )
+
+
+BASE_COLUMNS = ("src", "file", "sheet", "src_row", "event_id", "time_us", "org", "org_kind",
+                "org_state", "own", "reason", "reason_key", "offense_category",
+                "reason_redacted", "p_empty", "p_placeholder")  # fmt: skip
+
+
+def _carried(plan: Plan) -> list[str]:
+    """The columns ``findings_sql`` reads: the base ones and the facts the specs name (the
+    candidate rows can be millions: a narrow relation keeps them cheap to keep and to read)."""
+    text = " ".join(s.trigger_sql + s.evidence_sql + s.confidence_sql for s in _active(plan))
+    facts = sorted(set(re.findall(r"\bf_[a-z_]+\b", text)))
+    return [*BASE_COLUMNS, *facts]
+
+
+def findings_sql(plan: Plan, votes: str = "votes") -> str:
+    """SQL over the relation ``votes`` (``votes_sql``): one row per finding."""
     parts = []
-    for spec in FINDINGS:
-        picks = plan.candidates[spec.name]
-        if not picks:
-            continue
+    for spec in _active(plan):
         case = "CASE " + " ".join(
-            f"WHEN {_vote_sql(plan, k)} THEN '{plan.rule(k).id}'" for k in picks
+            f"WHEN {_vote_sql(plan, k)} THEN '{plan.rule(k).id}'"
+            for k in plan.candidates[spec.name]
         )
         srcs = ", ".join(f"'{s}'" for s in spec.srcs)
         parts.append(
             f"SELECT src, file, sheet, src_row, event_id, time_us, org, org_kind, org_state, "
             f"reason, '{spec.name}' AS finding, {case} END AS rule, "
             f"{spec.evidence_sql} AS evidence, "
-            f"CAST({spec.confidence_sql} AS DOUBLE) AS confidence FROM votes "
+            f"CAST({spec.confidence_sql} AS DOUBLE) AS confidence FROM {votes} "
             f"WHERE src IN ({srcs}) AND {spec.trigger_sql}"
         )
     if not parts:
-        parts.append("SELECT * FROM votes WHERE FALSE")
+        parts.append(
+            "SELECT src, file, sheet, src_row, event_id, time_us, org, org_kind, org_state, "
+            f"reason, '' AS finding, CAST(NULL AS VARCHAR) AS rule, '' AS evidence, "
+            f"CAST(0 AS DOUBLE) AS confidence FROM {votes} WHERE FALSE"
+        )
     union = " UNION ALL ".join(parts)
-    return (
-        f"WITH votes AS (SELECT *, {applies or 'FALSE AS r_none'} FROM {source}) "
-        f"SELECT *, {FINDING_ID_SQL} AS finding_id FROM ({union}) found WHERE rule IS NOT NULL"
-    )
+    return f"SELECT *, {FINDING_ID_SQL} AS finding_id FROM ({union}) found WHERE rule IS NOT NULL"
 
 
 def _applies_py(rule: Rule, pack: Pack, f: Facts, time_us: int) -> bool:

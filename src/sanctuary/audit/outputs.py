@@ -162,20 +162,12 @@ class Aggregates:
     other_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, t: pa.Table) -> None:
-        self.total += t.num_rows
         month = pc.fill_null(pc.utf8_slice_codeunits(t.column("time"), 0, 7), "(none)")
         org = pc.fill_null(t.column("org"), "(unknown)")
         slim = pa.table({"file": t.column("file"), "org": org, "finding": t.column("finding"),
                          "month": month, "rule": t.column("rule")})  # fmt: skip
         for r in _counts(slim, ["file", "org", "finding", "month", "rule"]):
-            n, f = r["count_all"], r["finding"]
-            self.by_finding[f] += n
-            self.by_org[r["org"]] += n
-            self.by_month_finding[(r["month"], f)] += n
-            self.by_file_finding[(r["file"], f)] += n
-            self.fired[(f, r["rule"])] += n
-            if f in SERIOUS:
-                self.serious_org[r["org"]] += n
+            self.count(r["file"], r["org"], r["finding"], r["month"], r["rule"], r["count_all"])
         mask = pc.is_in(t.column("finding"), value_set=pa.array(SERIOUS))
         serious = t.filter(mask)
         reasons = pc.drop_null(pc.utf8_trim_whitespace(serious.column("reason")))
@@ -183,6 +175,17 @@ class Aggregates:
             self.serious_reason[r["reason"]] += r["count_all"]
         self._sample(self.serious_rows, serious, SAMPLE_LIMIT["serious"])
         self._sample(self.other_rows, t.filter(pc.invert(mask)), SAMPLE_LIMIT["other"])
+
+    def count(self, file: str, org: str, finding: str, month: str, rule: str, n: int) -> None:
+        """Add ``n`` findings of one (file, org, finding, month, rule) group."""
+        self.total += n
+        self.by_finding[finding] += n
+        self.by_org[org] += n
+        self.by_month_finding[(month, finding)] += n
+        self.by_file_finding[(file, finding)] += n
+        self.fired[(finding, rule)] += n
+        if finding in SERIOUS:
+            self.serious_org[org] += n
 
     @staticmethod
     def _sample(into: list[dict[str, Any]], t: pa.Table, limit: int) -> None:

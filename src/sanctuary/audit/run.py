@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from sanctuary.audit.engines import ENGINES, run_engine_to
+from sanctuary.audit.engines import ENGINES, run_duckdb_outputs, run_engine_to
 from sanctuary.audit.findings import FINDINGS, plan_for
 from sanctuary.audit.outputs import atomic_dir, stream_outputs, summarise
 from sanctuary.audit.prepare import Progress, prepare
@@ -28,6 +28,7 @@ from sanctuary.reports.audit_report import render_report
 __all__ = ["run_audit"]
 
 METHOD_VERSION = "1"
+SORT_LIMIT = 2_000_000  # rows audited; beyond it findings are written kind by kind, unsorted
 
 
 def _home(jurisdiction: str) -> str:
@@ -88,8 +89,8 @@ def run_audit(
             progress=advance, now=now, direct=engine == "duckdb",
         )  # fmt: skip
         stage(f"evaluating with {engine}")
-        raw = Path(work) / "raw.parquet"
-        totals = run_engine_to(engine, prepared.path, plan, home, raw, direct=prepared.direct)
+        # Large audits stream unsorted (see engines.audit_sql); small ones are sorted by row.
+        ordered = prepared.rows <= SORT_LIMIT
         stage("writing outputs")
         meta = {
             "jurisdiction": jurisdiction,
@@ -106,7 +107,14 @@ def run_audit(
         }
         reports = [r.as_dict() for r in prepared.reports]
         with atomic_dir(out) as folder:
-            agg = stream_outputs(raw, plan, folder)
+            if engine == "duckdb":
+                totals, agg = run_duckdb_outputs(
+                    prepared.path, plan, home, folder, direct=prepared.direct, ordered=ordered
+                )
+            else:
+                raw = Path(work) / "raw.parquet"
+                totals = run_engine_to(engine, prepared.path, plan, home, raw, ordered=ordered)
+                agg = stream_outputs(raw, plan, folder)
             summary = summarise(agg, totals, meta, reports)
             (folder / "summary.json").write_bytes(
                 orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
