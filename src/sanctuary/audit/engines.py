@@ -225,6 +225,7 @@ def _duckdb(
             con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
             con.execute(f"CREATE TEMP TABLE votes AS {votes_relation_sql(plan, home)}")
             con.execute(f"CREATE TEMP TABLE found AS {audit_sql(plan, ordered=ordered)}")
+            con.execute("DROP TABLE votes")  # read; its memory goes back to the pool
             yield con
         finally:
             con.close()
