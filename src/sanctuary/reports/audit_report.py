@@ -118,14 +118,14 @@ def _charts(agg: Aggregates) -> str:
     for (month, _finding), n in agg.by_month_finding.items():
         if month != "(none)":
             by_month[month] += n
-    label, orgs = "with immigration or sharing findings", agg.serious_org
+    label, orgs = "Immigration and sharing findings", agg.serious_org
     if not orgs:
-        label, orgs = "with any finding", agg.by_org
+        label, orgs = "All findings", agg.by_org
     return (
         "<h3>Findings by month</h3>"
         + column_chart("Findings by month", sorted(by_month.items()))
-        + f"<h3>Findings {label}, by agency</h3>"
-        + bar_chart(f"Findings {label}, by agency", orgs.most_common(15))
+        + f"<h3>{label}, by agency (the searching agency or the partner)</h3>"
+        + bar_chart(f"{label}, by agency", orgs.most_common(15))
         + "<h3>Top reasons among immigration and sharing findings</h3>"
         + bar_chart("Top reasons", agg.serious_reason.most_common(10))
     )
