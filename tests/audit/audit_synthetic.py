@@ -53,7 +53,7 @@ def write_vendor_audit(path: Path, repeat: int = 1) -> Path:
         combos = itertools.product(range(repeat), ORGS, REASONS, (True, False))
         for i, (_, org, reason, case) in enumerate(combos):
             month, day = 1 + i % 12, 1 + i % 28
-            when = f"{month:02d}/{day:02d}/2025, 0{i % 10}:15:00 PM UTC"
+            when = f"{month:02d}/{day:02d}/2025, {1 + i % 12:02d}:15:00 PM UTC"
             out.writerow([
                 f"00000000-0000-4000-8000-{i:012d}", "***", org, 3, 40,
                 f"{when}\n{when}", "***", reason, "24-0001" if case else "", "",

@@ -69,6 +69,8 @@ def test_audit_writes_the_four_outputs(tmp_path: Path, alpr_dir: Path) -> None:
         "EPDSearchAuditLogs.csv": "portal_export",
     }
     assert all("rows_read" in f and "rows_refused" in f for f in summary["files"])
+    synthetic = next(f for f in summary["files"] if f["file"].endswith("network_audit.csv"))
+    assert synthetic["rows_read"] == 252 and synthetic["rows_refused"] == 0
     assert sum(summary["by_finding"].values()) == len(rows) == summary["findings"]
     assert summary["date_range"]["first"] <= summary["date_range"]["last"]
     assert summary["by_month"] and summary["by_org"]
