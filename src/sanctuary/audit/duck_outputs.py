@@ -64,9 +64,12 @@ def _final_sql(con: Any, plan: Plan) -> str:
 def write_outputs(con: Any, plan: Plan, folder: Path) -> Aggregates:
     """From the temp table ``found`` (raw findings): findings.parquet, findings.csv in
     ``folder``, and the aggregates for summary.json and the report."""
-    con.execute(f"CREATE TEMP VIEW final AS {_final_sql(con, plan)}")
     target = str(folder).replace("'", "''")
-    con.execute(f"COPY final TO '{target}/findings.parquet' (FORMAT parquet)")
+    con.execute(f"COPY ({_final_sql(con, plan)}) TO '{target}/findings.parquet' (FORMAT parquet)")
+    # The rest reads the file just written: the final columns are computed once.
+    con.execute(
+        f"CREATE TEMP VIEW final AS SELECT * FROM read_parquet('{target}/findings.parquet')"
+    )
     con.execute(f"COPY final TO '{target}/findings.csv' (FORMAT csv, HEADER)")
     return _aggregates(con)
 
