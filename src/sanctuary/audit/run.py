@@ -88,23 +88,10 @@ def run_audit(
             files, Path(work) / "input.parquet", format=format, org=org, home=home or None,
             progress=advance, now=now, direct=engine == "duckdb",
         )  # fmt: skip
-        stage(f"evaluating with {engine}")
+        stage(f"evaluating with {engine}, writing outputs")
         # Large audits stream unsorted (see engines.audit_sql); small ones are sorted by row.
         ordered = prepared.rows <= SORT_LIMIT
-        stage("writing outputs")
-        meta = {
-            "jurisdiction": jurisdiction,
-            "engine": engine,
-            "packs": [{"id": p.id, "version": p.version} for p in chain],
-            "rules_evaluated": [r.id for _, _, r in plan.rules],
-            "finding_rules": {k: [plan.rule(i).id for i in v] for k, v in plan.candidates.items()},
-            "finding_values": [s.name for s in FINDINGS],
-            "rows_audited": prepared.rows,
-            "owners": prepared.owners,
-            "notes": prepared.notes,
-            "method_version": METHOD_VERSION,
-            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
+        meta = _meta(jurisdiction, engine, chain, plan, prepared)
         reports = [r.as_dict() for r in prepared.reports]
         with atomic_dir(out) as folder:
             if engine == "duckdb":
@@ -121,3 +108,20 @@ def run_audit(
             )
             (folder / "report.html").write_text(render_report(summary, agg, plan), "utf-8")
     return summary
+
+
+def _meta(jurisdiction: str, engine: str, chain: Any, plan: Any, prepared: Any) -> dict[str, Any]:
+    """What summary.json says about the run itself."""
+    return {
+        "jurisdiction": jurisdiction,
+        "engine": engine,
+        "packs": [{"id": p.id, "version": p.version} for p in chain],
+        "rules_evaluated": [r.id for _, _, r in plan.rules],
+        "finding_rules": {k: [plan.rule(i).id for i in v] for k, v in plan.candidates.items()},
+        "finding_values": [s.name for s in FINDINGS],
+        "rows_audited": prepared.rows,
+        "owners": prepared.owners,
+        "notes": prepared.notes,
+        "method_version": METHOD_VERSION,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

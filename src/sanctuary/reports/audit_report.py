@@ -142,6 +142,8 @@ def _fired(agg: Aggregates) -> dict[str, list[str]]:
 def _highlight(reason: str | None, evidence: str) -> str:
     if not reason:
         return '<span class="sub">(none)</span>'
+    for prefix in ("dropdown: ", "reason: ", "hotlist: "):
+        evidence = evidence.removeprefix(prefix)
     spans = [s for s in evidence.split(" + ") if s and len(s) < 80]
     text = escape(reason)
     for span in sorted(spans, key=len, reverse=True):
