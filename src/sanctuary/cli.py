@@ -279,6 +279,34 @@ def policy_show(
         sys.stdout.write(f"    {row['summary']}\n")
 
 
+class AuditEngine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command()
+def audit(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Audit log files.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (replaced atomically).")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, or an adapter name.")] = "auto",
+    jurisdiction: Annotated[str, typer.Option(help="Whose law applies.")] = "us-ca",
+    engine: Annotated[AuditEngine, typer.Option(help="SQL engine.")] = AuditEngine.duckdb,
+    org: Annotated[str | None, typer.Option(help="The agency whose logs these are.")] = None,
+) -> None:
+    """Audit plate-reader access logs: findings.csv/.parquet, summary.json, report.html in --out.
+
+    Example: sanctuary audit EPDSearchAuditLogs.csv --out audit-eugene --jurisdiction us-ca
+    """
+    from sanctuary.audit.run import run_audit
+
+    summary = run_audit(
+        files, out, format=fmt, jurisdiction=jurisdiction, engine=engine.value, org=org,
+        progress=True,
+    )  # fmt: skip
+    counts = ", ".join(f"{k} {v}" for k, v in summary["by_finding"].items()) or "none"
+    sys.stdout.write(f"{summary['rows_audited']} rows audited; findings: {counts}; wrote {out}\n")
+
+
 from sanctuary.ledger.cli import ledger_app  # noqa: E402
 
 app.add_typer(ledger_app, name="ledger")

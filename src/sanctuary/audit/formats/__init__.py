@@ -7,6 +7,7 @@ calls. See docs/audit-formats.md for each family.
 from __future__ import annotations
 
 from sanctuary.audit.formats import (  # noqa: F401  (imported to register the built-ins)
+    events_parquet,
     extracted_audit,
     hotlist_events,
     pdf_text,

@@ -17,7 +17,7 @@ __all__ = ["file_agency"]
 
 # `<start>-<end>-<Org_Name>-Audit` / `..._Audit` as the vendor names its PDF and CSV exports.
 _VENDOR_NAME = re.compile(
-    r"^\d{1,2}_\d{1,2}_\d{4}-\d{1,2}_\d{1,2}_\d{4}-(?P<org>.+?)[-_]Audit\b", re.IGNORECASE
+    r"^\d{1,2}_\d{1,2}_\d{4}-\d{1,2}_\d{1,2}_\d{4}-(?P<org>.+?)[-_]Audit(?![a-z])", re.IGNORECASE
 )
 _SLUG = re.compile(r"^(?P<slug>[a-z][a-z-]*-(?P<st>[a-z]{2})-(?:pd|so|da))$")
 
