@@ -1,11 +1,13 @@
 """pycasbin encoding of Sanctuary packs, for the requests casbin's model can express.
 
-Casbin returns one effect per enforcement. With the ``priority`` effect and rows ordered by
-Sanctuary's ranking (deny, escalate, allow_redacted, allow), the first matching row is the
-decision — exactly Sanctuary's result for a request with a single target (one data category, or
-none) that no federal floor touches. Those are the requests measured; the others are left out and
-counted. Each row's condition is the rule's own checked condition rewritten over ``r.sub`` (the same
-facts Sanctuary derives), with its scope, effective dates and negated exceptions.
+Casbin returns one effect per enforcement (allow or deny). With the ``priority`` effect, every
+row's effect set to allow (a match) with Sanctuary's own effect carried in the row, and rows
+ordered by Sanctuary's ranking (deny, escalate, allow_redacted, allow), the first matching row is
+the decision: exactly Sanctuary's result for a request with a single target (one data category,
+or none) that no federal floor touches. A rule's withheld categories become a deny row of their
+own. Those requests are measured; the others are left out and counted. Each row's condition is the
+rule's own checked condition rewritten over ``r.sub`` (the same facts Sanctuary derives), with its
+scope, effective dates and negated exceptions.
 """
 
 from __future__ import annotations
@@ -99,15 +101,22 @@ class CasbinEngine:
                 model = Path(folder) / "model.conf"
                 model.write_text(MODEL)
                 enforcer = casbin.Enforcer(str(model))
-            rows = [
-                (i, rule)
-                for i, pack in enumerate(self.engine.chain(jurisdiction))
-                for rule in pack.rules
-                if rule.effect != "obligate"
-            ]
-            rows.sort(key=lambda row: -RANK[row[1].effect])
-            for priority, (i, rule) in enumerate(rows, start=1):
-                enforcer.add_policy(_condition(rule, i), rule.effect, rule.id, str(priority))
+            rows: list[tuple[str, str, str]] = []  # (condition, effect, rule id)
+            for i, pack in enumerate(self.engine.chain(jurisdiction)):
+                for rule in pack.rules:
+                    if rule.effect == "obligate":
+                        continue
+                    condition = _condition(rule, i)
+                    if rule.withhold:  # withheld categories are a deny of this rule for them
+                        held = tuple(sorted(rule.withhold))
+                        rows.append((f"{condition} and r.sub.target in {held!r}", "deny", rule.id))
+                        condition = f"{condition} and r.sub.target not in {held!r}"
+                    rows.append((condition, rule.effect, rule.id))
+            rows.sort(key=lambda row: -RANK[row[1]])
+            for priority, (condition, effect, rule_id) in enumerate(rows, start=1):
+                # casbin knows only allow/deny effects: every row "allows" (= matches) and carries
+                # Sanctuary's effect beside the rule id, read back from the explanation.
+                enforcer.add_policy(condition, "allow", f"{effect}|{rule_id}", str(priority))
             self.enforcers[jurisdiction] = enforcer
         return self.enforcers[jurisdiction]
 
@@ -133,5 +142,4 @@ class CasbinEngine:
         _allowed, explain = self._enforcer(request.jurisdiction).enforce_ex(SimpleNamespace(**sub))
         if not explain:
             return "deny"
-        effect = explain[1]
-        return "allow_redacted" if effect == "allow_redacted" else effect
+        return str(explain[2]).split("|", 1)[0]
