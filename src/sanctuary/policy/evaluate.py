@@ -38,6 +38,7 @@ from sanctuary.model import (
 from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of, slot_name
 from sanctuary.policy.load import Pack, Rule, RuleException
 
+_set = object.__setattr__
 RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
 DATA_ACTIONS = frozenset({"disclose_information", "system_access", "notify_release"})
 WHOLE_ACTION = "*"  # the target of a request that names no data
@@ -176,9 +177,9 @@ class Engine:
             raise RequestError(
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
-        chain = self._chain(request.jurisdiction)
+        chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
         interval = bisect.bisect_right(chain.bounds, when.timestamp())
-        key = request_key(request, interval, when.date()) if self.memo else None
+        key = request_key(request, interval, when) if self.memo else None
         known = self._requests.get(key) if key is not None else None
         if known is None:
             plan = self._plan(chain, interval, when, request.action, request.responder.kind)
@@ -190,21 +191,27 @@ class Engine:
                     self._requests.clear()
                 self._requests[key] = known
         outcome, purpose = known
-        return construct(
-            Decision,
-            request_id=request.id or f"req-{uuid.uuid4()}",
-            decision=outcome.decision,
+        # What `model.construct` does, inlined: this is the hot path of every decision.
+        decision = Decision.__new__(Decision)
+        values = {
+            "request_id": request.id or f"req-{uuid.uuid4()}",
+            "decision": outcome.decision,
             # Shallow copies: the memoised outcome must not change if a caller edits its decision.
-            allowed_data=list(outcome.allowed),
-            withheld_data=list(outcome.withheld),
-            obligations=list(outcome.obligations),
-            reasons=list(outcome.reasons),
-            exceptions=list(outcome.exceptions),
-            purpose_assessment=purpose,
-            packs=list(chain.refs),
-            at=when,
-            ledger=None,
-        )
+            "allowed_data": list(outcome.allowed),
+            "withheld_data": list(outcome.withheld),
+            "obligations": list(outcome.obligations),
+            "reasons": list(outcome.reasons),
+            "exceptions": list(outcome.exceptions),
+            "purpose_assessment": purpose,
+            "packs": list(chain.refs),
+            "at": when,
+            "ledger": None,
+        }
+        _set(decision, "__dict__", values)
+        _set(decision, "__pydantic_fields_set__", set(values))
+        _set(decision, "__pydantic_extra__", None)
+        _set(decision, "__pydantic_private__", None)
+        return decision
 
     def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
         if not self.memo:
@@ -225,10 +232,10 @@ class Engine:
         return [self.decide(r, at) for r in requests]
 
 
-def request_key(request: Request, interval: int, day: dt.date) -> tuple[Any, ...]:
+def request_key(request: Request, interval: int, at: dt.datetime) -> tuple[Any, ...]:
     """Every request field that facts are derived from, with what time contributes: the
     law-in-force ``interval`` and, only when convictions are given (the TRUST look-back windows
-    count from it), the ``day``.
+    count from it), the day of ``at``.
 
     Anything that ``facts.derive`` reads must be here: ``test_policy_memo.py`` checks, on random
     requests, that memoised and cold decisions are the same."""
@@ -242,11 +249,11 @@ def request_key(request: Request, interval: int, day: dt.date) -> tuple[Any, ...
         tuple(request.data), context.information_publicly_available, context.exigent_circumstances,
         context.recipient_attests_no_immigration_use, context.discovered_during_unrelated_activity,
         context.case_number,
-        None if request.subject is None else _subject_key(request.subject, day),
+        None if request.subject is None else _subject_key(request.subject, at),
     )  # fmt: skip
 
 
-def _subject_key(subject: Subject, day: dt.date) -> tuple[Any, ...]:
+def _subject_key(subject: Subject, at: dt.datetime) -> tuple[Any, ...]:
     consent = subject.consent
     convictions = tuple(
         (c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced) for c in subject.convictions
@@ -257,7 +264,7 @@ def _subject_key(subject: Subject, day: dt.date) -> tuple[Any, ...]:
         None if consent is None else (consent.to, consent.written),
         subject.sex_offender_registrant,
         convictions,
-        day if convictions else None,
+        at.date() if convictions else None,
     )
 
 
