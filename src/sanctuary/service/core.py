@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sanctuary.errors import LedgerUnavailable, SanctuaryError
 from sanctuary.ledger import Ledger, entry_for_decision, review_entry
-from sanctuary.model import Decision, Request, construct
+from sanctuary.model import Decision, Receipt, Request, construct
 from sanctuary.policy import Engine
 from sanctuary.service.identity import ForbiddenError, Identity, require
 from sanctuary.service.metrics import Metrics
-from sanctuary.service.recorder import Recorder
+from sanctuary.service.recorder import Recorder, Row, receipt_json
 from sanctuary.service.store import ServiceStore
 from sanctuary.vocab import resolve_agency
 
@@ -72,36 +73,61 @@ class Service:
         return request.model_copy(update={"requester": requester})
 
     async def decide(self, identity: Identity, request: Request) -> Decision:
-        bound = self.bind(identity, request)
-        decision = self.engine.decide(bound)
-        return await self._record(identity, bound, decision)
+        """Decide and record one request; the Decision with its receipt."""
+        decision, entry, row = self._prepare(identity, request)
+        receipts = await self._record([entry], [row])
+        return construct(Decision, **{**decision.__dict__, "ledger": receipts[0]})
 
     async def decide_many(self, identity: Identity, requests: list[Request]) -> list[Decision]:
-        bound = [self.bind(identity, r) for r in requests]
-        decisions = [self.engine.decide(r) for r in bound]
-        return list(
-            await asyncio.gather(
-                *(self._record(identity, r, d) for r, d in zip(bound, decisions, strict=True))
-            )
-        )
+        prepared = [self._prepare(identity, r) for r in requests]
+        receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
+        return [
+            construct(Decision, **{**d.__dict__, "ledger": receipt})
+            for (d, _, _), receipt in zip(prepared, receipts, strict=True)
+        ]
 
-    async def _record(self, identity: Identity, request: Request, decision: Decision) -> Decision:
-        entry = entry_for_decision(request, decision, hash_key=self.ledger.hash_key)
+    async def decide_json(
+        self, identity: Identity, requests: list[Request]
+    ) -> list[dict[str, Any]]:
+        """Decide and record requests as one group; each Decision as JSON with its receipt.
+
+        The HTTP path: the decision is turned into JSON once (it is also the body kept for
+        ``GET /v1/decisions/{id}``), and the whole group waits on one future.
+        """
+        prepared = [self._prepare(identity, r) for r in requests]
+        receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
+        return [
+            {**row[4], "ledger": receipt_json(receipt)}
+            for (_, _, row), receipt in zip(prepared, receipts, strict=True)
+        ]
+
+    def _prepare(
+        self, identity: Identity, request: Request
+    ) -> tuple[Decision, dict[str, Any], Row]:
+        """Bind, decide, and build the ledger entry and the index row (nothing released yet)."""
+        bound = self.bind(identity, request)
+        decision = self.engine.decide(bound)
+        entry = entry_for_decision(bound, decision, hash_key=self.ledger.hash_key)
         entry["key_id"] = identity.key_id
         body = decision.to_json_dict()
         row = (decision.request_id, identity.agency, identity.key_id, decision.decision, body)
+        return decision, entry, row
+
+    async def _record(self, entries: list[dict[str, Any]], rows: list[Row]) -> list[Receipt]:
+        """Wait until the group is durable; past the timeout, fail closed (nothing is shared)."""
         try:
-            receipt = await asyncio.wait_for(
-                self.recorder.record(entry, row, escalated=decision.decision == "escalate"),
-                timeout=self.timeout,
+            receipts = await asyncio.wait_for(
+                self.recorder.submit(entries, rows), timeout=self.timeout
             )
         except TimeoutError:
             raise DecisionTimeout(
                 "the decision could not be recorded in time; nothing may be shared",
                 help="retry; the call is safe to repeat",
             ) from None
-        self.metrics.decided(decision.decision)
-        return construct(Decision, **{**decision.__dict__, "ledger": receipt})
+        counts = Counter(row[3] for row in rows)
+        for outcome, n in counts.items():
+            self.metrics.decided(outcome, n)
+        return receipts
 
     def recorded(self, identity: Identity, request_id: str) -> dict[str, Any]:
         require(identity, "requester", "pep", "reviewer", "auditor", "admin")

@@ -58,10 +58,9 @@ async def decide(http: Request, identity: IdentityDep, service: ServiceDep) -> R
         if len(items) > limit:
             raise RequestError(f"a batch holds at most {limit} requests", location="requests")
         requests = [request_from_obj(item, f"requests[{i}]") for i, item in enumerate(items)]
-        decisions = await service.decide_many(identity, requests)
-        return json_response({"decisions": [d.to_json_dict() for d in decisions]})
-    decision = await service.decide(identity, request_from_obj(body, ""))
-    return json_response(decision.to_json_dict())
+        return json_response({"decisions": await service.decide_json(identity, requests)})
+    decided = await service.decide_json(identity, [request_from_obj(body, "")])
+    return json_response(decided[0])
 
 
 @router.get("/v1/decisions/{request_id}")
