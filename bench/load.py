@@ -214,17 +214,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def family(pid: int) -> list[int]:
+    """The server and its descendants (``--workers`` processes), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        out.append(todo.pop())
+        todo += parents.get(out[-1], [])
+    return out
+
+
 def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    """CPU seconds (user + system, all threads) of the server's processes, from /proc."""
+    total = 0.0
+    for member in family(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
 
 
 def proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of the server's processes (MB)."""
+    total = 0.0
+    for member in family(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(ln.split()[1]) / 1024 for ln in lines if ln.startswith("VmRSS:"))
+    return total
 
 
 def ledger_gauges(port: int) -> dict[str, float]:
@@ -397,6 +424,8 @@ def measure(
     gauges1 = ledger_gauges(job.port)
     server1, busy1, wall = proc_cpu(pid), machine_busy(), time.perf_counter() - wall0
     writer = {k: gauges1.get(k, 0.0) - gauges0.get(k, 0.0) for k in gauges1}
+    if len(family(pid)) > 1:  # several workers: /metrics answers from one of them, so say nothing
+        writer = {}
     batches = max(writer.get("batches_total", 0.0), 1.0)
     runner.join()
     tally = result[0] if result else Tally(errors=1, error_samples=["the clients failed"])
@@ -434,7 +463,11 @@ def print_cell(cell: Cell) -> None:
         f"  {cell.endpoint:<11} {cell.concurrency:>4} {cell.rate:>12,.0f} {cell.p50_ms:>9.2f} "
         f"{cell.p99_ms:>9.2f} {cell.errors:>7} {cell.calls:>8} {cell.client_cpu:>8.2f} "
         f"{cell.server_cpu:>8.2f} {cell.other_cpu:>7.2f} {cell.server_us:>9.0f} "
-        f"{cell.batch:>7.1f} {cell.append_ms:>7.2f} {cell.index_ms:>7.2f}",
+        + (
+            f"{cell.batch:>7.1f} {cell.append_ms:>7.2f} {cell.index_ms:>7.2f}"
+            if cell.batch
+            else f"{'-':>7} {'-':>7} {'-':>7}"
+        ),
         flush=True,
     )
     for sample in cell.samples[:3]:

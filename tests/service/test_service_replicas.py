@@ -249,3 +249,41 @@ def test_two_replicas_keep_one_consistent_log(replicas: Replicas) -> None:
                 [bytes.fromhex(h) for h in proof["inclusion"]],
                 checkpoint.root,
             )
+
+
+def test_serve_with_two_workers_shares_one_sqlite_ledger(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'workers.db'}"
+    env = {**os.environ, "SANCTUARY_LOG_REQUESTS": "false"}
+    made = _cli(env, "keys", "add", "LOCAL-GOV", "--role", "pep", "--db", db)
+    assert made.returncode == 0, made.stderr
+    pep = made.stdout.split()[-1]
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanctuary", "serve", "--db", db, "--port", str(port),
+         "--packs", str(PACKS), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", process)
+
+        async def load() -> list[int]:
+            async with httpx.AsyncClient(timeout=60) as http:
+                calls = [
+                    http.post(
+                        f"http://127.0.0.1:{port}/v1/decisions",
+                        json={**ASK, "id": f"w-{n}"},
+                        headers={"Authorization": f"Bearer {pep}"},
+                    )
+                    for n in range(60)
+                ]
+                answers = await asyncio.gather(*calls)
+            assert all(a.status_code == 200 for a in answers)
+            return [a.json()["ledger"]["index"] for a in answers]
+
+        indices = asyncio.run(load())
+        assert sorted(indices) == list(range(1, 61))  # index 0 is the key's creation
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    verify = _cli(env, "ledger", "verify", "--db", db)
+    assert verify.returncode == 0, verify.stdout + verify.stderr

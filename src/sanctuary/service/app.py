@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +40,27 @@ def open_service(settings: Settings) -> Service:
         raise
     recorder = Recorder(ledger, store)
     return Service(engine, ledger, store, recorder, Metrics(), settings.decision_timeout_seconds)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Run the service under uvicorn (uvloop and httptools when installed).
+
+    ``workers`` > 1 starts that many processes on one socket, each with its own ledger writer;
+    they serialise in the database (SQLite's file lock, PostgreSQL's append lock row), which
+    tests/service/test_service_replicas.py checks with two processes on each store. Each worker
+    keeps its own metrics, rate-limit buckets and verified-key memory.
+    """
+    import uvicorn
+
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_level": "warning", "access_log": False,
+    }  # fmt: skip
+    if workers <= 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Worker processes build their app from the environment: hand them the same settings.
+    os.environ.update(settings.to_env())
+    uvicorn.run("sanctuary.service.app:create_app", factory=True, workers=workers, **options)
 
 
 def _tune_gc() -> None:
