@@ -112,7 +112,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     problems.install(app)
     metrics = service.metrics if service is not None else Metrics()
     app.add_middleware(
-        Guard, metrics=metrics, max_body=settings.max_body_bytes, log_requests=settings.log_requests
+        Guard,
+        metrics=metrics,
+        max_body=settings.max_body_bytes,
+        log_requests=settings.log_requests,
+        fast={("POST", "/v1/decisions"): decisions.fast_decide},
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

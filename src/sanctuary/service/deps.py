@@ -7,7 +7,8 @@ key not seen before is verified (scrypt, ~50 ms) in a worker thread, off the eve
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import MutableMapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -22,14 +23,20 @@ async def get_service(request: Request) -> Service:
 
 
 async def get_identity(request: Request) -> Identity:
-    authorization = request.headers.get("authorization")
-    authenticator: Authenticator = request.app.state.authenticator
+    return await identify(request.app, request.headers.get("authorization"), request.scope)
+
+
+async def identify(
+    app: Any, authorization: str | None, scope: MutableMapping[str, Any]
+) -> Identity:
+    """The caller's identity from its bearer key, charged to its rate limit."""
+    authenticator: Authenticator = app.state.authenticator
     identity = authenticator.known(authorization)
     if identity is None:
         identity = await authenticator.verify(authorization)
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: RateLimiter = app.state.limiter
     limiter.take(identity.key_id)
-    request.scope.setdefault("state", {})["key_id"] = identity.key_id  # for the access log
+    scope.setdefault("state", {})["key_id"] = identity.key_id  # for the access log
     return identity
 
 
