@@ -23,6 +23,8 @@ from sanctuary.service.recorder import Recorder, Row, receipt_json
 from sanctuary.service.store import ServiceStore
 from sanctuary.vocab import resolve_agency
 
+YIELD_EVERY = 50  # requests of a batch decided between two yields to the event loop
+
 
 class DecisionTimeout(SanctuaryError):
     code = "timeout"
@@ -79,7 +81,7 @@ class Service:
         return construct(Decision, **{**decision.__dict__, "ledger": receipts[0]})
 
     async def decide_many(self, identity: Identity, requests: list[Request]) -> list[Decision]:
-        prepared = [self._prepare(identity, r) for r in requests]
+        prepared = await self._prepare_all(identity, requests)
         receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
         return [
             construct(Decision, **{**d.__dict__, "ledger": receipt})
@@ -94,12 +96,28 @@ class Service:
         The HTTP path: the decision is turned into JSON once (it is also the body kept for
         ``GET /v1/decisions/{id}``), and the whole group waits on one future.
         """
-        prepared = [self._prepare(identity, r) for r in requests]
+        prepared = await self._prepare_all(identity, requests)
         receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
         return [
             {**row[4], "ledger": receipt_json(receipt)}
             for (_, _, row), receipt in zip(prepared, receipts, strict=True)
         ]
+
+    async def _prepare_all(
+        self, identity: Identity, requests: list[Request]
+    ) -> list[tuple[Decision, dict[str, Any], Row]]:
+        """Prepare a batch, letting other calls run every few requests.
+
+        Deciding 1,000 requests takes ~0.1 s of CPU; done in one go it would hold every other
+        call (even /healthz) behind it. Yielding to the event loop keeps single calls moving
+        while batches are decided; the work and its order are unchanged.
+        """
+        prepared = []
+        for n, request in enumerate(requests, start=1):
+            prepared.append(self._prepare(identity, request))
+            if n % YIELD_EVERY == 0 and n < len(requests):
+                await asyncio.sleep(0)
+        return prepared
 
     def _prepare(
         self, identity: Identity, request: Request
