@@ -452,7 +452,7 @@ def measure(
         len(tally.latencies),
         client,
         server,
-        server / max(tally.decisions / job.seconds, 1e-9) * 1e6,
+        server / (tally.decisions / job.seconds) * 1e6 if tally.decisions else float("nan"),
         writer.get("appended_total", 0.0) / batches,
         writer.get("append_seconds_total", 0.0) / batches * 1000,
         writer.get("index_seconds_total", 0.0) / batches * 1000,

@@ -34,8 +34,8 @@ from sanctuary.ledger import Ledger
 from sanctuary.model import Receipt
 from sanctuary.service.store import ServiceStore
 
-# (request_id, agency, key_id, decision, body without receipt) for the decisions index
-Row = tuple[str, str, str, str, dict[str, Any]]
+# (request_id, agency, key_id, decision, Decision JSON without receipt) for the decisions index
+Row = tuple[str, str, str, str, bytes]
 
 
 @dataclass
@@ -144,7 +144,7 @@ class Recorder:
             if item.rows is not None:
                 for row, receipt in zip(item.rows, receipts[at:], strict=False):
                     request_id, agency, key_id, decision, body = row
-                    recorded = orjson.dumps({**body, "ledger": receipt_json(receipt)}).decode()
+                    recorded = with_receipt(body, receipt).decode()
                     rows.append(
                         (request_id, receipt.index, agency, key_id, decision, recorded, now)
                     )
@@ -166,6 +166,11 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
     if receipt.checkpoint is not None:
         out["checkpoint"] = receipt.checkpoint
     return out
+
+
+def with_receipt(decision_json: bytes, receipt: Receipt) -> bytes:
+    """A Decision's JSON object (without ``ledger``) with its receipt as the last field."""
+    return decision_json[:-1] + b',"ledger":' + orjson.dumps(receipt_json(receipt)) + b"}"
 
 
 Outcome = tuple[Pending, list[Receipt] | None, Exception | None]

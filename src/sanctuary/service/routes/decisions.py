@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -67,9 +66,9 @@ async def _decide(service: Service, limit: int, identity: Identity, raw: bytes) 
         if len(items) > limit:
             raise RequestError(f"a batch holds at most {limit} requests", location="requests")
         requests = [request_from_obj(item, f"requests[{i}]") for i, item in enumerate(items)]
-        return orjson.dumps({"decisions": await service.decide_json(identity, requests)})
-    decided = await service.decide_json(identity, [request_from_obj(body, "")])
-    return orjson.dumps(decided[0])
+        decided = await service.decide_json(identity, requests)
+        return b'{"decisions":[' + b",".join(decided) + b"]}"
+    return (await service.decide_json(identity, [request_from_obj(body, "")]))[0]
 
 
 class _Route:
