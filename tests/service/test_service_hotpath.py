@@ -7,9 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
+import pytest
 from svc_helpers import Keys, bearer
 
+from sanctuary.jsonio import request_from_obj
 from sanctuary.model import Receipt
+from sanctuary.service import Identity, Service
+from sanctuary.service.core import Overloaded
 
 SAME = ("ledger", "at", "request_id")  # what differs between two decisions of one request
 
@@ -87,3 +92,26 @@ async def test_errors_on_the_hot_path_are_problems(client: httpx.AsyncClient, ke
         assert response.status_code == status, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == code
+
+
+async def test_a_batch_that_cannot_start_in_time_is_refused_before_deciding(
+    service: Service,
+) -> None:
+    pep = Identity("k0", "LOCAL-GOV", "gateway", None, "pep")
+    asks = [request_from_obj({**ASK, "id": f"o-{n}"}) for n in range(3)]
+    service.timeout = 0.2
+    for _ in range(2):  # both batch slots busy
+        await service._batches.acquire()
+    before = service.ledger.size
+    with pytest.raises(Overloaded):
+        await service.decide_json(pep, asks)
+    assert service.ledger.size == before  # nothing decided, nothing recorded
+    one = await service.decide_json(pep, asks[:1])  # single calls do not wait for batches
+    assert orjson.loads(one[0])["ledger"]["index"] == before
+    service._batches.release()
+    many = await service.decide_json(pep, asks)
+    assert [orjson.loads(d)["ledger"]["index"] for d in many] == [
+        before + 1,
+        before + 2,
+        before + 3,
+    ]

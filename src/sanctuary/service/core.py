@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sanctuary.errors import LedgerUnavailable, SanctuaryError
@@ -34,6 +34,13 @@ class DecisionTimeout(SanctuaryError):
     http_status = 503
 
 
+class Overloaded(SanctuaryError):
+    """Too much work queued: refused before anything is decided (so nothing is recorded)."""
+
+    code = "overloaded"
+    http_status = 503
+
+
 class NotFound(SanctuaryError):
     code = "not_found"
     http_status = 404
@@ -52,6 +59,8 @@ class Service:
     recorder: Recorder
     metrics: Metrics
     timeout: float
+    # Batches are decided one or two at a time, first come first served (see _prepare_all).
+    _batches: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2), init=False)
 
     # -- decisions ----------------------------------------------------------------------------
     def bind(self, identity: Identity, request: Request) -> Request:
@@ -111,14 +120,30 @@ class Service:
         """Prepare a batch, letting other calls run every few requests.
 
         Deciding 1,000 requests takes ~0.1 s of CPU; done in one go it would hold every other
-        call (even /healthz) behind it. Yielding to the event loop keeps single calls moving
-        while batches are decided; the work and its order are unchanged.
+        call (even /healthz) behind it, so the loop yields every YIELD_EVERY requests. But if every
+        waiting batch advanced a little at each yield, all of them would finish deciding at about
+        the same time and then queue for the ledger together, and the last ones would time out.
+        So at most two batches are decided at once, in arrival order (the next one is decided
+        while the previous one is being committed); single calls slip in between.
         """
+        if len(requests) == 1:
+            return [self._prepare(identity, requests[0])]
         prepared = []
-        for n, request in enumerate(requests, start=1):
-            prepared.append(self._prepare(identity, request))
-            if n % YIELD_EVERY == 0 and n < len(requests):
-                await asyncio.sleep(0)
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._batches.acquire()
+        except TimeoutError:
+            raise Overloaded(
+                "the service is busy with other batches; nothing was decided",
+                help="retry later, or send smaller batches",
+            ) from None
+        try:
+            for n, request in enumerate(requests, start=1):
+                prepared.append(self._prepare(identity, request))
+                if n % YIELD_EVERY == 0 and n < len(requests):
+                    await asyncio.sleep(0)
+        finally:
+            self._batches.release()
         return prepared
 
     def _prepare(
