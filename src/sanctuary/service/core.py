@@ -59,7 +59,7 @@ class Service:
     recorder: Recorder
     metrics: Metrics
     timeout: float
-    # Batches are decided one or two at a time, first come first served (see _prepare_all).
+    # Two batch slots, first come first served (see _decide_group).
     _batches: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2), init=False)
 
     # -- decisions ----------------------------------------------------------------------------
@@ -93,8 +93,7 @@ class Service:
         return construct(Decision, **{**decision.__dict__, "ledger": receipts[0]})
 
     async def decide_many(self, identity: Identity, requests: list[Request]) -> list[Decision]:
-        prepared = await self._prepare_all(identity, requests)
-        receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
+        prepared, receipts = await self._decide_group(identity, requests)
         return [
             construct(Decision, **{**d.__dict__, "ledger": receipt})
             for (d, _, _), receipt in zip(prepared, receipts, strict=True)
@@ -107,28 +106,30 @@ class Service:
         receipt, are the answer and the body kept for ``GET /v1/decisions/{id}``), and the whole
         group waits on one future.
         """
-        prepared = await self._prepare_all(identity, requests)
-        receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
+        prepared, receipts = await self._decide_group(identity, requests)
         return [
             with_receipt(row[4], receipt)
             for (_, _, row), receipt in zip(prepared, receipts, strict=True)
         ]
 
-    async def _prepare_all(
+    async def _decide_group(
         self, identity: Identity, requests: list[Request]
-    ) -> list[tuple[Decision, dict[str, Any], Row]]:
-        """Prepare a batch, letting other calls run every few requests.
+    ) -> tuple[list[tuple[Decision, dict[str, Any], Row]], list[Receipt]]:
+        """Decide and record a group (one request, or a batch call).
 
         Deciding 1,000 requests takes ~0.1 s of CPU; done in one go it would hold every other
-        call (even /healthz) behind it, so the loop yields every YIELD_EVERY requests. But if every
-        waiting batch advanced a little at each yield, all of them would finish deciding at about
-        the same time and then queue for the ledger together, and the last ones would time out.
-        So at most two batches are decided at once, in arrival order (the next one is decided
-        while the previous one is being committed); single calls slip in between.
+        call (even /healthz) behind it, so a batch yields to the event loop every YIELD_EVERY
+        requests. Batches also take one of two slots, in arrival order, from deciding until
+        recorded: the next batch is decided while the previous one is committed, and no more
+        batches pile up than the ledger writer can take. Without the slots, every waiting batch
+        advanced a little at each yield, all finished deciding together, queued for the writer
+        together, and the last ones timed out after being decided (measured with bench/load.py,
+        64 batches of 1,000 in flight). A batch that cannot get a slot in time is refused before
+        anything is decided. Single calls never wait for a slot.
         """
         if len(requests) == 1:
-            return [self._prepare(identity, requests[0])]
-        prepared = []
+            prepared = [self._prepare(identity, requests[0])]
+            return prepared, await self._record([prepared[0][1]], [prepared[0][2]])
         try:
             async with asyncio.timeout(self.timeout):
                 await self._batches.acquire()
@@ -138,13 +139,15 @@ class Service:
                 help="retry later, or send smaller batches",
             ) from None
         try:
+            prepared = []
             for n, request in enumerate(requests, start=1):
                 prepared.append(self._prepare(identity, request))
                 if n % YIELD_EVERY == 0 and n < len(requests):
                     await asyncio.sleep(0)
+            receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
         finally:
             self._batches.release()
-        return prepared
+        return prepared, receipts
 
     def _prepare(
         self, identity: Identity, request: Request
