@@ -4,6 +4,7 @@
     .venv/bin/python bench/load.py --pg postgresql://postgres@127.0.0.1:54329/sanctuary_test
     .venv/bin/python bench/load.py --soak 300            # plus 5 minutes at c=16, RSS every 10 s
     .venv/bin/python bench/load.py --quick               # 3 s per cell
+    .venv/bin/python bench/load.py --serve-args "--workers 2" --profile /tmp/prof   # py-spy
 
 What it does, all on 127.0.0.1 and bounded in time and count (every phase stops by itself):
 1. makes a fresh ledger (a temporary SQLite file, or a fresh database on the --pg server, dropped
@@ -15,7 +16,16 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
    latency p50/p99 per HTTP call, and errors (any status but 200, a decision without a receipt, or
    a receipt index seen twice);
 3. reports the CPU used by the client processes, the server, and everything else on the machine
-   (this is a shared 2-core machine: the last column says how much the figures were disturbed).
+   (`other`: on a shared machine it says how much the figures were disturbed), the server's CPU
+   per decision (`µs/dec`, the figure that depends least on that), and from /metrics the ledger
+   writer's entries per commit and milliseconds per ledger append and per index write;
+4. checks the ledger at the end with `sanctuary ledger verify`.
+
+Columns are per cell; latencies are per HTTP call (a batch call is one call). Only calls that start
+and finish inside the measured window count, so a cell whose calls take longer than the window
+shows few calls. With `--workers N` the writer columns are blank (/metrics answers from one
+worker). `--soak S` then runs single calls at concurrency 16 for S seconds and prints the server's
+RSS every 10 s, and its growth after the first minute.
 
 The client is a minimal HTTP/1.1 keep-alive client on asyncio (uvloop when installed) with the
 request bytes prepared in advance, split over --clients processes, so that it costs far less CPU
