@@ -34,8 +34,9 @@ from sanctuary.ledger import Ledger
 from sanctuary.model import Receipt
 from sanctuary.service.store import ServiceStore
 
-# (request_id, agency, key_id, decision, Decision JSON without receipt) for the decisions index
-Row = tuple[str, str, str, str, bytes]
+# (request_id, agency, key_id, decision, Decision JSON without receipt) for the decisions index;
+# the JSON as bytes (the hot path) or as the dict of Decision.to_json_dict()
+Row = tuple[str, str, str, str, bytes | dict[str, Any]]
 
 
 @dataclass
@@ -80,8 +81,14 @@ class Recorder:
         self._queue.put(Pending(entries, rows, future, loop))
         return future
 
-    async def record(self, entry: dict[str, Any], row: Row | None = None) -> Receipt:
-        """Append one entry (and index it, if it is a decision); its receipt once durable."""
+    async def record(
+        self, entry: dict[str, Any], row: Row | None = None, *, escalated: bool | None = None
+    ) -> Receipt:
+        """Append one entry (and index it, if it is a decision); its receipt once durable.
+
+        ``escalated`` is accepted for older callers; an escalation is read from the row's decision.
+        """
+        del escalated
         receipts = await self.submit([entry], [row] if row is not None else None)
         return receipts[0]
 
@@ -168,8 +175,10 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
     return out
 
 
-def with_receipt(decision_json: bytes, receipt: Receipt) -> bytes:
+def with_receipt(decision_json: bytes | dict[str, Any], receipt: Receipt) -> bytes:
     """A Decision's JSON object (without ``ledger``) with its receipt as the last field."""
+    if isinstance(decision_json, dict):
+        decision_json = orjson.dumps(decision_json)
     return decision_json[:-1] + b',"ledger":' + orjson.dumps(receipt_json(receipt)) + b"}"
 
 
