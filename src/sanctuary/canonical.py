@@ -26,9 +26,34 @@ def _check(value: Any, path: str = "$") -> None:
             _check(v, f"{path}[{i}]")
 
 
+def _plain(value: Any) -> bool:
+    """True if ``value`` is built only of exact str/int/bool/None, lists and str-keyed dicts.
+
+    The fast path of ``_check`` (no path strings); anything else goes through ``_check``, which
+    raises with the path or lets orjson decide, exactly as before.
+    """
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            sub = type(item)
+            if not (sub is str or sub is int or sub is bool or item is None or _plain(item)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            sub = type(item)
+            if not (sub is str or sub is int or sub is bool or item is None or _plain(item)):
+                return False
+        return True
+    return kind is str or kind is int or kind is bool or value is None
+
+
 def canonical_json(value: Any) -> bytes:
     """The canonical bytes of ``value``."""
-    _check(value)
+    if not _plain(value):
+        _check(value)
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 

@@ -164,17 +164,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     packs: PacksOption = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes on one port, each with its own ledger writer.")
+    ] = 1,
 ) -> None:
     """Run the HTTP decision service (and web console).
 
     Example: sanctuary serve --db sqlite:///./sanctuary.db --port 8000
     """
-    import uvicorn
-
-    from sanctuary.service import Settings, create_app
+    from sanctuary.service import Settings
+    from sanctuary.service.app import serve as run
 
     settings = Settings.load(db=db, packs=str(packs) if packs else None)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    run(settings, host, port, workers)
 
 
 keys_app = typer.Typer(help="API keys bound to agency identities.", no_args_is_help=True)

@@ -8,6 +8,7 @@ is remembered in memory, by its SHA-256, for the life of the process; revocation
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -84,12 +85,32 @@ class Authenticator:
         self.store = store
         self._verified: dict[bytes, Identity] = {}
         self._lock = threading.Lock()
+        # One verification per new key, however many calls present it at once (single flight).
+        self._verifying: dict[bytes, asyncio.Future[Identity]] = {}
 
-    def identify(self, authorization: str | None) -> Identity:
+    @staticmethod
+    def _key(authorization: str | None) -> tuple[str, bytes]:
         if not authorization or not authorization.startswith("Bearer "):
             raise AuthError("an API key is required: `Authorization: Bearer <key>`")
         key = authorization.removeprefix("Bearer ").strip()
-        digest = hashlib.sha256(key.encode()).digest()
+        return key, hashlib.sha256(key.encode()).digest()
+
+    def known(self, authorization: str | None) -> Identity | None:
+        """The identity of a key verified before, without blocking; None if it must be checked."""
+        return self._verified.get(self._key(authorization)[1])
+
+    async def verify(self, authorization: str | None) -> Identity:
+        """Verify a key in a worker thread (scrypt would stall every other call)."""
+        _, digest = self._key(authorization)
+        pending = self._verifying.get(digest)
+        if pending is None:
+            pending = asyncio.ensure_future(asyncio.to_thread(self.identify, authorization))
+            self._verifying[digest] = pending
+            pending.add_done_callback(lambda _: self._verifying.pop(digest, None))
+        return await asyncio.shield(pending)
+
+    def identify(self, authorization: str | None) -> Identity:
+        key, digest = self._key(authorization)
         known = self._verified.get(digest)
         if known is not None:
             return known

@@ -56,6 +56,14 @@ class Settings:
         settings = settings._with(env, "environment")
         return settings._with({k: v for k, v in overrides.items() if v is not None}, "arguments")
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``SANCTUARY_*`` variables (what ``load`` reads back)."""
+        return {
+            f"SANCTUARY_{f.name.upper()}": str(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
+
     def _with(self, values: dict[str, Any], source: str) -> Settings:
         known = {f.name: f for f in fields(self)}
         changes: dict[str, Any] = {}

@@ -19,6 +19,7 @@ from typing import Any
 from sanctuary.errors import InputError, LedgerUnavailable
 
 SCHEMA_VERSION = 1
+_COPY_FROM = 64  # PostgreSQL: index batches at least this large are written with COPY
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS svc_schema (version INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS svc_keys (
@@ -153,20 +154,48 @@ class ServiceStore:
         return KeyRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), bytes(r[6]), r[7])
 
     # -- decisions ----------------------------------------------------------------------------
-    def add_decisions(self, rows: Sequence[tuple[str, int, str, str, str, str, str]]) -> None:
-        """Rows of (request_id, ledger_index, agency, key_id, decision, body, created)."""
-        if not rows:
+    def index_decisions(
+        self,
+        rows: Sequence[tuple[str, int, str, str, str, str, str]],
+        reviews: Sequence[tuple[int, str, str, str]] = (),
+    ) -> None:
+        """Index recorded decisions and queue the escalated ones, in one transaction.
+
+        ``rows``: (request_id, ledger_index, agency, key_id, decision, body, created);
+        ``reviews``: (ledger_index, request_id, agency, created). One commit for a whole ledger
+        batch: with ``synchronous=FULL`` every commit waits for the disk.
+        """
+        if not rows and not reviews:
             return
-        sql = self._sql(
+        insert_decision = self._sql(
             "INSERT INTO svc_decisions (request_id, ledger_index, agency, key_id, decision, body, "
             "created) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
+        insert_review = self._sql(
+            "INSERT INTO svc_reviews (ledger_index, request_id, agency, status, created) "
+            "VALUES (?, ?, ?, 'pending', ?)"
+        )
         with self.transaction() as conn:
             if self._mark == "?":
-                conn.executemany(sql, rows)
-            else:
-                with conn.cursor() as cursor:
-                    cursor.executemany(sql, rows)
+                conn.executemany(insert_decision, rows)
+                conn.executemany(insert_review, reviews)
+                return
+            with conn.cursor() as cursor:
+                if len(rows) >= _COPY_FROM:  # COPY: half the time of executemany (2,000 rows)
+                    with cursor.copy(
+                        "COPY svc_decisions (request_id, ledger_index, agency, key_id, decision, "
+                        "body, created) FROM STDIN"
+                    ) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                elif rows:
+                    cursor.executemany(insert_decision, rows)
+                if reviews:
+                    cursor.executemany(insert_review, reviews)
+
+    def add_decisions(self, rows: Sequence[tuple[str, int, str, str, str, str, str]]) -> None:
+        """Rows of (request_id, ledger_index, agency, key_id, decision, body, created)."""
+        self.index_decisions(rows)
 
     def decision(self, request_id: str) -> tuple[str, str, int] | None:
         """The latest recorded decision for ``request_id``: (agency, body JSON, ledger index)."""
@@ -180,12 +209,7 @@ class ServiceStore:
     # -- reviews ------------------------------------------------------------------------------
     def add_reviews(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
         """Rows of (ledger_index, request_id, agency, created) for escalated decisions."""
-        for index, request_id, agency, created in rows:
-            self.execute(
-                "INSERT INTO svc_reviews (ledger_index, request_id, agency, status, created) "
-                "VALUES (?, ?, ?, 'pending', ?)",
-                (index, request_id, agency, created),
-            )
+        self.index_decisions((), rows)
 
     def reviews(self, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
         where = "WHERE status = ?" if status else ""

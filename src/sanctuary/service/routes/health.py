@@ -24,5 +24,7 @@ def metrics(request: Request) -> PlainTextResponse:
         "sanctuary_ledger_appended_total": float(service.recorder.appended),
         "sanctuary_ledger_batches_total": float(service.recorder.batches),
         "sanctuary_ledger_append_failures_total": float(service.recorder.failures),
+        "sanctuary_ledger_append_seconds_total": service.recorder.append_seconds,
+        "sanctuary_ledger_index_seconds_total": service.recorder.index_seconds,
     }
     return PlainTextResponse(service.metrics.render(gauges), media_type="text/plain; version=0.0.4")
