@@ -179,7 +179,11 @@ def main() -> None:
     warm = engine_for()
     for request in requests:  # plans and memo built, as in a long-running service
         warm.decide(request)
-    gc.freeze()  # as the service does after start-up: loaded packs are not garbage-collected
+    # As `sanctuary serve` does after start-up (`_tune_runtime` in service/app.py says why):
+    # loaded packs frozen out of the collector, larger collection thresholds.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
     def single(engine: Engine, batch: list[Request]) -> None:
         for request in batch:  # one call per request, result dropped (as a service would)
