@@ -1,23 +1,37 @@
 """One error tree for all of Sanctuary.
 
-    SanctuaryError                      code            exit
-    ├── InputError                      (bad input)     2
-    │   ├── RequestError                invalid_request
+    SanctuaryError                      code                    exit  HTTP
+    ├── InputError                      invalid_input           2     400
+    │   ├── RequestError                invalid_request               422
     │   ├── PackError                   invalid_pack
     │   ├── ScenarioError               invalid_scenario
-    │   ├── VocabularyError             unknown_term
-    │   ├── JurisdictionError           unknown_jurisdiction
+    │   ├── VocabularyError             unknown_term                  422
+    │   ├── JurisdictionError           unknown_jurisdiction          422
     │   ├── UnknownFormatError          unknown_log_format
-    │   └── LogFileError                unreadable_log
-    ├── DecisionError                   decision_failed  1   (could not decide: fail closed)
-    ├── LedgerError                     ledger_error     1
-    │   ├── LedgerUnavailable           ledger_unavailable
-    │   └── VerificationError           verification_failed
-    └── InternalError                   internal_error   1
+    │   ├── LogFileError                unreadable_log
+    │   ├── ledger.EntryError           invalid_ledger_entry
+    │   ├── protect.RecogniserError     invalid_recogniser
+    │   ├── protect.RedactionInputError invalid_redaction_input
+    │   ├── inventory.SourceError       unreadable_source
+    │   ├── audit.EngineUnavailable     engine_unavailable
+    │   └── service.DatasetConfigError  invalid_dataset_config
+    ├── DecisionError                   decision_failed         1     500  (could not decide)
+    ├── LedgerError                     ledger_error            1     503
+    │   ├── LedgerUnavailable           ledger_unavailable            503
+    │   └── VerificationError           verification_failed           500
+    │       └── ledger.RootMismatchError root_mismatch
+    ├── protect.RedactionError          redaction_failed        1     500
+    ├── policy.smt.EncodingError        encoding_error          1
+    ├── service: AuthError unauthenticated 401 · ForbiddenError forbidden 403 · NotFound
+    │   not_found 404 · Conflict conflict 409 · RateLimited rate_limited 429 · Overloaded
+    │   overloaded 503 · DecisionTimeout timeout 503 · DatasetUnavailable dataset_unavailable 503
+    └── InternalError                   internal_error          1     500
 
-Every error has a stable snake_case ``code``, a one-line lowercase ``message`` with user input in
-backticks, an optional ``help`` and an optional ``location`` (``file:line`` or a field path).
-Messages never carry personal data from requests: only field names, codes and file positions.
+The classes outside this module live beside the code that raises them (named above by package);
+all of them derive from these. Every error has a stable snake_case ``code``, a one-line lowercase
+``message`` with user input in backticks, an optional ``help`` and an optional ``location``
+(``file:line`` or a field path). Messages never carry personal data from requests: only field
+names, codes and file positions. Whatever the error, Sanctuary shares nothing (fail closed).
 """
 
 from __future__ import annotations
