@@ -13,14 +13,16 @@ unguarded bucket, so the language matched is unchanged.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 # (letters the alternative may start with, or None; the regex after that letter)
 Alternative = tuple[str | None, str]
 
 
-def _closing(regex: str, open_at: int) -> int:
-    """Index of the parenthesis closing the one at `open_at` (escapes and classes skipped)."""
-    depth, i, in_class = 0, open_at, False
+def _structure(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) for each character of `regex` that is neither
+    escaped nor inside a character class: the only ones that shape groups and alternations."""
+    depth, i, in_class = 0, start, False
     while i < len(regex):
         ch = regex[i]
         if ch == "\\":
@@ -32,38 +34,27 @@ def _closing(regex: str, open_at: int) -> int:
             in_class = True
             if regex[i + 1 : i + 2] == "]":
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
+
+
+def _closing(regex: str, open_at: int) -> int:
+    """Index of the parenthesis closing the one at `open_at` (escapes and classes skipped)."""
+    for i, ch, depth in _structure(regex, open_at):
+        if ch == ")" and depth == 0:
+            return i
     raise ValueError("unbalanced parentheses")
 
 
 def split_top(regex: str) -> list[str]:
     """Split a regex at its top-level `|`."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(regex):
-        ch = regex[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if regex[i + 1 : i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+    parts, start = [], 0
+    for i, ch, depth in _structure(regex):
+        if ch == "|" and depth == 0:
             parts.append(regex[start:i])
             start = i + 1
-        i += 1
     parts.append(regex[start:])
     return parts
 
