@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -130,11 +129,6 @@ def test_keys_add_refuses_an_unknown_role() -> None:
     assert result.returncode == 2 and "unknown role" in result.stderr
 
 
-@pytest.mark.skipif(
-    shutil.which("schemathesis") is None
-    and not (Path(sys.executable).parent / "schemathesis").exists(),
-    reason="schemathesis is a dev dependency",
-)
 def test_schemathesis_finds_no_5xx_and_only_problem_json_errors(server: Server) -> None:
     binary = str(Path(sys.executable).parent / "schemathesis")
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "st_hooks", "PYTHONPATH": str(HERE)}
