@@ -8,7 +8,7 @@ adapters only map their columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 
 import pyarrow as pa
 
-from sanctuary.audit.formats._io import Deduper, cell_int, cell_text
+from sanctuary.audit.formats._io import Deduper, cell_int, cell_text, is_blank
 from sanctuary.audit.formats.interface import ReadOptions
 from sanctuary.audit.orgs import org_info
 from sanctuary.audit.tables import (
@@ -240,3 +240,32 @@ def clean_cells(raw: dict[str, Any], keep_raw: frozenset[str]) -> tuple[dict[str
         if was_redacted:
             redacted.append(key)
     return cells, redacted
+
+
+def read_headed_access(
+    ctx: FileContext,
+    tables: Iterator[tuple[str | None, Iterator[tuple[int, list[Any]]]]],
+    header: Callable[[int, list[Any]], dict[int, str] | None],
+    keep_raw: frozenset[str],
+) -> Iterator[pa.RecordBatch]:
+    """The access rows of sheets whose first row is a header of one format.
+
+    ``header(number, cells)`` maps column positions to fields, or is None when the row is not this
+    format's header; a sheet without one is skipped (and reported), not guessed at.
+    """
+    for sheet, rows in tables:
+        mapping: dict[int, str] | None = None
+        for number, cells in rows:
+            if mapping is None:
+                mapping = header(number, cells)
+                if mapping is None:
+                    yield from ctx.skip_sheet(sheet, "no header of this format on row 1")
+                    break  # not a log sheet (a workbook's cover or report sheets)
+                continue
+            if is_blank(cells):
+                yield from ctx.blank(sheet, number)
+                continue
+            raw = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
+            clean, redacted = clean_cells(raw, keep_raw)
+            yield from ctx.access(sheet, number, clean, redacted)
+    yield from ctx.finish()

@@ -21,9 +21,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from sanctuary.audit.formats._events import FileContext, clean_cells
+from sanctuary.audit.formats._events import FileContext, read_headed_access
 from sanctuary.audit.formats._hints import file_agency
-from sanctuary.audit.formats._io import is_blank, iter_tables, norm_header
+from sanctuary.audit.formats._io import iter_tables, norm_header
 from sanctuary.audit.formats.interface import (
     DEFAULT_OPTIONS,
     FormatAdapter,
@@ -73,22 +73,11 @@ class ExtractedAuditAdapter(FormatAdapter):
 
     def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
-        for sheet, rows in iter_tables(path):
-            mapping: dict[int, str] | None = None
-            for number, cells in rows:
-                if mapping is None:
-                    mapping = _mapping(cells)
-                    if mapping is None:
-                        yield from ctx.skip_sheet(sheet, "no header of this format on row 1")
-                        break
-                    continue
-                if is_blank(cells):
-                    yield from ctx.blank(sheet, number)
-                    continue
-                raw = {k: cells[i] if i < len(cells) else None for i, k in mapping.items()}
-                clean, redacted = clean_cells(raw, _RAW)
-                yield from ctx.access(sheet, number, clean, redacted)
-        yield from ctx.finish()
+
+        def header(_number: int, cells: list[Any]) -> dict[int, str] | None:
+            return _mapping(cells)
+
+        yield from read_headed_access(ctx, iter_tables(path), header, _RAW)
 
 
 register(ExtractedAuditAdapter())

@@ -30,9 +30,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from sanctuary.audit.formats._events import FileContext, clean_cells
+from sanctuary.audit.formats._events import FileContext, read_headed_access
 from sanctuary.audit.formats._hints import file_agency
-from sanctuary.audit.formats._io import is_blank, iter_tables, norm_header
+from sanctuary.audit.formats._io import iter_tables, norm_header
 from sanctuary.audit.formats.interface import (
     DEFAULT_OPTIONS,
     FormatAdapter,
@@ -80,22 +80,12 @@ class PortalAdapter(FormatAdapter):
 
     def read(self, path: Path, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[pa.RecordBatch]:
         ctx = FileContext(path, self.name, options, "UTC", file_org=file_agency(path))
-        for sheet, rows in iter_tables(path):
-            mapping: dict[int, str] | None = None
-            for number, cells in rows:
-                if mapping is None:
-                    mapping = _mapping(cells) if number == 1 else None
-                    if mapping is None:
-                        yield from ctx.skip_sheet(sheet, "no header of this format on row 1")
-                        break  # not a log sheet (a workbook's cover or report sheets)
-                    continue
-                if is_blank(cells):
-                    yield from ctx.blank(sheet, number)
-                    continue
-                raw = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
-                clean, redacted = clean_cells(raw, _RAW)
-                yield from ctx.access(sheet, number, clean, redacted)
-        yield from ctx.finish()
+
+        def header(number: int, cells: list[Any]) -> dict[int, str] | None:
+            # Row 1 only: other sheets of a workbook are covers or reports.
+            return _mapping(cells) if number == 1 else None
+
+        yield from read_headed_access(ctx, iter_tables(path), header, _RAW)
 
 
 register(PortalAdapter())
