@@ -56,10 +56,6 @@ class DuckDBSource(Source):
         rows = self.query(f"DESCRIBE SELECT * FROM {quote_table(table)}", [])
         return {r[0]: str(r[1]).lower() for r in rows}
 
-    def count(self, table: str) -> int:
-        self.columns(table)
-        return int(self.query(f"SELECT count(*) FROM {quote_table(table)}", [])[0][0])
-
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         import duckdb
 

@@ -123,9 +123,10 @@ class Source(ABC):
             cache[table] = self._columns(table)
         return cache[table]
 
-    @abstractmethod
     def count(self, table: str) -> int:
-        """Rows in the table."""
+        """Rows in the table (a known table only: its name is checked against the catalogue)."""
+        self.columns(table)
+        return int(self.query(f"SELECT count(*) FROM {quote_table(table)}", [])[0][0])
 
     @abstractmethod
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -40,10 +40,6 @@ class SQLiteSource(Source):
         rows = self.query(f"PRAGMA table_info({quote_table(table)})", [])
         return {r[1]: (r[2] or "").lower() for r in rows}
 
-    def count(self, table: str) -> int:
-        self.columns(table)
-        return int(self.query(f"SELECT count(*) FROM {quote_table(table)}", [])[0][0])
-
     def query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
