@@ -7,12 +7,13 @@ hide a second value from a reviewer), and a request that does not validate names
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sanctuary.errors import RequestError
 from sanctuary.model import Decision, Request
@@ -34,7 +35,28 @@ def _no_constants(name: str) -> Any:
 
 
 def loads_strict(text: str | bytes, location: str = "request") -> Any:
-    """Parse JSON, refusing duplicate keys, NaN and Infinity."""
+    """Parse JSON, refusing duplicate keys, NaN and Infinity.
+
+    The fast path is orjson (which refuses NaN and Infinity itself) plus a duplicate-key check
+    that needs no second parse (``_no_duplicate_keys``). Anything the fast path cannot vouch for
+    goes through the standard library with a hook that sees every key, which also words the error.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        value = _MISSING
+    if value is not _MISSING and _no_duplicate_keys(text, value):
+        return value
+    return _loads_checked(text, location)
+
+
+_MISSING = object()
+# orjson reads integers beyond 64 bits as floats (losing digits); the standard library keeps them.
+# Any run of 19 digits (in a string or not) sends the text down the slow path, to be safe.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
+def _loads_checked(text: str | bytes, location: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as err:
@@ -43,6 +65,24 @@ def loads_strict(text: str | bytes, location: str = "request") -> Any:
         ) from None
     except ValueError as err:
         raise RequestError(f"invalid JSON: {err}", location=location) from None
+
+
+def _no_duplicate_keys(text: str | bytes, value: Any) -> bool:
+    """Whether ``text`` (which parsed to ``value``) certainly has no duplicate key (and no
+    integer orjson would have read as a float).
+
+    Outside strings, JSON has exactly one colon per object member; inside strings, a colon is
+    written literally unless escaped (``\\u003a``). So with no escape in the text, its colons
+    count the members written plus the colons in the strings written. Parsing drops only the
+    losers of duplicate keys (members and their strings), so the counts agree exactly when nothing
+    was dropped. orjson writes ``value`` back with one colon per member and every string's colons
+    literal, which counts its side in C. With an escape in the text the count proves nothing and
+    the caller takes the slow path.
+    """
+    raw = text.encode() if isinstance(text, str) else text
+    if b"\\u" in raw or _LONG_NUMBER.search(raw):
+        return False
+    return raw.count(b":") == orjson.dumps(value).count(b":")
 
 
 def request_from_obj(obj: Any, location: str = "request") -> Request:
@@ -109,5 +149,46 @@ def read_requests(path: str) -> Iterator[Request]:
 
 
 def decision_json(decision: Decision, *, indent: bool = False) -> bytes:
-    option = orjson.OPT_INDENT_2 if indent else 0
-    return orjson.dumps(decision.to_json_dict(), option=option)
+    """``decision.to_json_dict()`` as JSON bytes (a test holds the two byte-for-byte equal).
+
+    The reasons, exception outcomes, obligations, purpose assessment and pack references of the
+    engine's decisions are shared immutable objects (``policy.evaluate._Parts``), so each is
+    written to JSON once and spliced in as an ``orjson.Fragment`` afterwards: only the few fields
+    that differ between decisions are written anew.
+    """
+    if indent:
+        return orjson.dumps(decision.to_json_dict(), option=orjson.OPT_INDENT_2)
+    d = decision.__dict__
+    out = {
+        "request_id": d["request_id"],
+        "decision": d["decision"],
+        "allowed_data": d["allowed_data"],
+        "withheld_data": d["withheld_data"],
+        "obligations": [_fragment(p) for p in d["obligations"]],
+        "reasons": [_fragment(p) for p in d["reasons"]],
+        "exceptions": [_fragment(p) for p in d["exceptions"]],
+        "purpose_assessment": _fragment(d["purpose_assessment"]),
+        "packs": [_fragment(p) for p in d["packs"]],
+        "at": d["at"],
+    }
+    if d["ledger"] is not None:
+        out["ledger"] = d["ledger"].model_dump(mode="json", exclude_none=True)
+    return orjson.dumps(out, option=orjson.OPT_UTC_Z)
+
+
+# id(part) -> (part, its JSON). The entry holds the part, so its id cannot be reused while cached.
+_FRAGMENTS: dict[int, tuple[BaseModel, orjson.Fragment]] = {}
+_FRAGMENTS_LIMIT = 100_000
+
+
+def _fragment(part: BaseModel) -> orjson.Fragment:
+    known = _FRAGMENTS.get(id(part))
+    if known is not None:
+        return known[1]
+    fragment = orjson.Fragment(
+        orjson.dumps(part.model_dump(mode="json", by_alias=True, exclude_none=True))
+    )
+    if len(_FRAGMENTS) >= _FRAGMENTS_LIMIT:
+        _FRAGMENTS.clear()
+    _FRAGMENTS[id(part)] = (part, fragment)
+    return fragment

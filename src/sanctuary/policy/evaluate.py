@@ -16,9 +16,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import operator
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +34,7 @@ from sanctuary.model import (
     Subject,
     construct,
 )
-from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of, slot_name
+from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of
 from sanctuary.policy.load import Pack, Rule, RuleException
 
 _set = object.__setattr__
@@ -43,6 +42,7 @@ RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
 DATA_ACTIONS = frozenset({"disclose_information", "system_access", "notify_release"})
 WHOLE_ACTION = "*"  # the target of a request that names no data
 DEFAULT_RULE = "default.no_permitting_rule"
+_DECISION_FIELDS = frozenset(Decision.model_fields)  # every field is set on every decision
 
 
 @dataclass(slots=True)
@@ -75,9 +75,7 @@ class _Chain:
 @dataclass(frozen=True, eq=False)
 class _Plan:
     rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
-    reads: tuple[str, ...]  # the Facts attributes these rules (and their exceptions) read
-    groups: frozenset[str]  # the fact groups to derive for them
-    values: Callable[[Facts], Any]  # the values of `reads` for a Facts object, as one tuple
+    groups: frozenset[str]  # the fact groups to derive for these rules (and their exceptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +91,10 @@ class _Outcome:
 class Engine:
     """Decides requests under a set of packs.
 
-    Evaluation is a pure function of (plan, targets, the facts the plan's rules read), so its
-    outcome is memoised on exactly that key; and since facts are a pure function of a few
-    request fields (``request_key``), a request like one already decided skips derivation too.
+    A decision's verdict and explanation are a pure function of (plan, targets, which of the
+    plan's conditions and exceptions held), so they are assembled once per such signature and
+    shared; and since facts are a pure function of a few request fields (``request_key``), a
+    request like one already decided skips derivation and evaluation too.
     ``memo=False`` turns both off (the cold path; a differential test keeps the two paths
     equal). Caches are bounded; the engine is safe to share between threads.
     """
@@ -164,9 +163,7 @@ class Engine:
                 for exception in rule.exceptions:
                     reads.update(exception.when.facts)
             groups = ALWAYS | {group_of(f) for f in reads}
-            slots = tuple(sorted(slot_name(f) for f in reads))
-            getter = operator.attrgetter(*slots)  # a tuple: `reads` always has two or more
-            plan = self._plans[key] = _Plan(rules, slots, frozenset(groups), getter)
+            plan = self._plans[key] = _Plan(rules, frozenset(groups))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -208,18 +205,20 @@ class Engine:
             "ledger": None,
         }
         _set(decision, "__dict__", values)
-        _set(decision, "__pydantic_fields_set__", set(values))
+        _set(decision, "__pydantic_fields_set__", set(_DECISION_FIELDS))
         _set(decision, "__pydantic_extra__", None)
         _set(decision, "__pydantic_private__", None)
         return decision
 
     def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
+        signature = _evaluate_conditions(plan.rules, facts, targets)
         if not self.memo:
-            return _assemble(self._parts, facts, targets, _evaluate(plan.rules, facts, targets))
-        key = (plan, targets, plan.values(facts))
+            trace = _trace(plan.rules, targets, signature)
+            return _assemble(self._parts, facts, targets, trace)
+        key = (plan, targets, signature, facts.immigration_enforcement)
         outcome = self._outcomes.get(key)
         if outcome is None:
-            trace = _evaluate(plan.rules, facts, targets)
+            trace = _trace(plan.rules, targets, signature)
             outcome = _assemble(self._parts, facts, targets, trace)
             if len(self._outcomes) >= self.MEMO_LIMIT:
                 self._outcomes.clear()
@@ -268,40 +267,71 @@ def _subject_key(subject: Subject, at: dt.datetime) -> tuple[Any, ...]:
     )
 
 
-def _evaluate(plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]) -> _Trace:
-    trace = _Trace(votes={t: [] for t in targets})
+# What evaluating one rule's condition and exceptions came to (an entry of a signature):
+NOT_APPLICABLE = -1  # the rule covers none of the targets, or its condition does not hold
+# an int k >= 0: the condition holds and exceptions 0..k were checked; exception k applied,
+#   or, if k equals the number of exceptions, none applied and the rule votes;
+# a str: the condition raised this type of error (the rule votes protectively).
+Signature = tuple[int | str, ...]
+
+
+def _evaluate_conditions(
+    plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]
+) -> Signature:
+    """Evaluate the plan's conditions and exceptions on ``facts``: one entry per rule.
+
+    This is the only place conditions run. Everything else in a decision (votes, verdicts,
+    reasons, obligations) follows from the signature and the targets (``_trace``), without facts.
+    """
     whole = targets == (WHOLE_ACTION,)
-    for pack_index, rule in plan:
-        if rule.data is None:
-            covered = targets
-        elif whole:
+    signature: list[int | str] = []
+    for _, rule in plan:
+        if rule.data is not None and (whole or rule.data.isdisjoint(targets)):
+            signature.append(NOT_APPLICABLE)
             continue
-        else:
-            covered = tuple(t for t in targets if t in rule.data)
-            if not covered:
-                continue
         try:
             holds = rule.when.test(facts)
         except Exception as err:  # a broken rule is never skipped: it votes protectively
-            _vote_error(trace, rule, pack_index, covered, err)
+            signature.append(type(err).__name__)
             continue
-        if not holds or _excepted(rule, facts, trace):
+        signature.append(_first_exception(rule, facts) if holds else NOT_APPLICABLE)
+    return tuple(signature)
+
+
+def _first_exception(rule: Rule, facts: Facts) -> int:
+    """The position of the first of ``rule``'s exceptions that holds, or their number if none."""
+    for position, exception in enumerate(rule.exceptions):
+        try:
+            if exception.when.test(facts):
+                return position
+        except Exception:  # an exception that cannot be evaluated does not lift a rule
             continue
-        _vote(trace, rule, pack_index, covered)
+    return len(rule.exceptions)
+
+
+def _trace(
+    plan: tuple[tuple[int, Rule], ...], targets: tuple[str, ...], signature: Signature
+) -> _Trace:
+    """The votes, exception outcomes and obligations that a signature stands for."""
+    trace = _Trace(votes={t: [] for t in targets})
+    for (pack_index, rule), entry in zip(plan, signature, strict=True):
+        if entry == NOT_APPLICABLE:
+            continue
+        covered = targets if rule.data is None else tuple(t for t in targets if t in rule.data)
+        if isinstance(entry, str):
+            _vote_error(trace, rule, pack_index, covered, entry)
+            continue
+        for position in range(min(entry + 1, len(rule.exceptions))):
+            applied = position == entry
+            trace.exceptions.append(_exception_outcome(rule, rule.exceptions[position], applied))
+        if entry == len(rule.exceptions):
+            _vote(trace, rule, pack_index, covered)
     return trace
 
 
-def _excepted(rule: Rule, facts: Facts, trace: _Trace) -> bool:
-    """Whether one of ``rule``'s exceptions holds; records every exception checked."""
-    for exception in rule.exceptions:
-        try:
-            applied = bool(exception.when.test(facts))
-        except Exception:
-            applied = False  # an exception that cannot be evaluated does not lift a rule
-        trace.exceptions.append(_exception_outcome(rule, exception, applied))
-        if applied:
-            return True
-    return False
+def _evaluate(plan: tuple[tuple[int, Rule], ...], facts: Facts, targets: tuple[str, ...]) -> _Trace:
+    """The trace of evaluating ``plan`` on ``facts`` (for tools that inspect the votes)."""
+    return _trace(plan, targets, _evaluate_conditions(plan, facts, targets))
 
 
 def _vote(trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...]) -> None:
@@ -316,10 +346,10 @@ def _vote(trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...]) 
 
 
 def _vote_error(
-    trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...], err: Exception
+    trace: _Trace, rule: Rule, pack_index: int, covered: tuple[str, ...], error: str
 ) -> None:
     effect = "deny" if rule.effect == "deny" else "escalate"
-    message = f"condition failed to evaluate ({type(err).__name__}); voted {effect}"
+    message = f"condition failed to evaluate ({error}); voted {effect}"
     for target in covered:
         trace.votes[target].append(_Vote(RANK[effect], effect, rule, pack_index, message))
 
