@@ -26,3 +26,13 @@ def test_memoised_and_cold_decisions_agree_on_random_requests() -> None:
         memoised = warm.decide(request).model_dump()
         fresh = cold.decide(request).model_dump()
         assert memoised == fresh, request.id
+
+
+def test_decisions_share_a_fields_set_that_copies_never_change() -> None:
+    engine = engine_for()
+    first, second = (engine.decide(r) for r in random_requests(2, seed=3))
+    assert first.model_fields_set == set(type(first).model_fields)
+    copied = first.model_copy(update={"request_id": "other"})
+    copied.model_fields_set.add("not-a-field")  # a caller scribbling on its own copy
+    assert "not-a-field" not in second.model_fields_set
+    assert type(first).model_validate(first.model_dump()) == first
