@@ -4,7 +4,8 @@
     .venv/bin/python bench/decisions.py [--n 100000] [--quick]
 
 Measures, in one run and one process (single-threaded):
-1. Sanctuary on parsed requests, full reasons (memoised evaluation; the cold path, memo off);
+1. Sanctuary on parsed requests, full reasons: decided again (memo warm), asked again by new
+   request objects with new ids, never seen before, and cold (memo off: every rule evaluated);
 2. Sanctuary from request JSON text to Decision JSON text (strict parse, validate, decide, dump);
 3. cedarpy with a faithful encoding of the same packs (bench/cedar_encoding.py explains how), with
    pre-parsed policy and entity handles and dict UIDs (the fastest mode measured in
@@ -175,6 +176,9 @@ def main() -> None:
     texts = [orjson.dumps(b).decode() for b in bodies]
     rows: list[tuple[str, float]] = []
     fresh = random_requests(n, seed=99)  # other requests, to measure a partly warm memo
+    # The same questions asked again by new request objects with new ids, as a records system
+    # asks the same question about another record: parsed anew, nothing shared with the first.
+    again = [Request.model_validate({**b, "id": f"again-{i}"}) for i, b in enumerate(bodies)]
     print("Sanctuary (us → us-ca → us-ca/los-angeles, full reasons):")
     warm = engine_for()
     for request in requests:  # plans and memo built, as in a long-running service
@@ -193,6 +197,12 @@ def main() -> None:
         "parsed requests, memo warm on these requests",
         n,
         timed(lambda: single(warm, requests)),
+        rows,
+    )
+    rate(
+        "parsed requests asked again (new objects and ids)",
+        n,
+        timed(lambda: single(warm, again)),
         rows,
     )
     rate(
