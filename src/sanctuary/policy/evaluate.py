@@ -516,14 +516,19 @@ def _combine(verdicts: dict[str, str], redact: bool) -> tuple[str, list[str], li
 
 
 def _obligations(parts: _Parts, rules: list[Rule], trace: _Trace, outcome: str) -> list[Obligation]:
-    specs: list[tuple[tuple[str, Any], ...]] = [
-        tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.items())
-        for rule in rules
-        for spec in rule.obligations
-    ]
+    specs = [spec for rule in rules for spec in _obligation_specs(rule)]
     if outcome == "allow_redacted" and trace.redact:
         specs.append((("type", "redact"), ("categories", tuple(sorted(trace.redact)))))
     if outcome == "escalate":
         specs.append((("type", "counsel_review"),))
     unique = dict.fromkeys(specs)  # first occurrence wins, order kept
     return [parts.obligation(spec) for spec in unique]
+
+
+@functools.cache
+def _obligation_specs(rule: Rule) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """``rule``'s obligations as hashable specs (lists become tuples), computed once per rule."""
+    return tuple(
+        tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.items())
+        for spec in rule.obligations
+    )
