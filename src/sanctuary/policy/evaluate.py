@@ -197,11 +197,11 @@ class Engine:
             "request_id": request.id or f"req-{uuid.uuid4()}",
             "decision": outcome.decision,
             # Shallow copies: the memoised outcome must not change if a caller edits its decision.
-            "allowed_data": list(outcome.allowed),
-            "withheld_data": list(outcome.withheld),
-            "obligations": list(outcome.obligations),
-            "reasons": list(outcome.reasons),
-            "exceptions": list(outcome.exceptions),
+            "allowed_data": outcome.allowed[:],
+            "withheld_data": outcome.withheld[:],
+            "obligations": outcome.obligations[:],
+            "reasons": outcome.reasons[:],
+            "exceptions": outcome.exceptions[:],
             "purpose_assessment": purpose,
             "packs": list(chain.refs),
             "at": when,
@@ -240,32 +240,36 @@ def request_key(request: Request, interval: int, at: dt.datetime) -> tuple[Any, 
     count from it), the day of ``at``.
 
     Anything that ``facts.derive`` reads must be here: ``test_policy_memo.py`` checks, on random
-    requests, that memoised and cold decisions are the same."""
-    requester, process, context = request.requester, request.legal_process, request.context
+    requests, that memoised and cold decisions are the same. (Written flat, with ``()`` for empty
+    lists: this runs for every decision.)"""
+    requester, process, context, subject = (
+        request.requester, request.legal_process, request.context, request.subject
+    )  # fmt: skip
+    agreements, members, data = requester.agreements, requester.members, request.data
     return (
         request.jurisdiction, interval, request.action, request.responder.kind,
-        requester.agency, requester.state, requester.on_behalf_of, tuple(requester.agreements),
-        tuple(requester.members), request.purpose, request.purpose_category,
+        requester.agency, requester.state, requester.on_behalf_of,
+        tuple(agreements) if agreements else (), tuple(members) if members else (),
+        request.purpose, request.purpose_category,
         None if process is None else (process.type, process.form, process.signed_by_judge,
                                       process.names_subject),
-        tuple(request.data), context.information_publicly_available, context.exigent_circumstances,
-        context.recipient_attests_no_immigration_use, context.discovered_during_unrelated_activity,
-        context.case_number,
-        None if request.subject is None else _subject_key(request.subject, at),
+        tuple(data) if data else (), context.information_publicly_available,
+        context.exigent_circumstances, context.recipient_attests_no_immigration_use,
+        context.discovered_during_unrelated_activity, context.case_number,
+        None if subject is None else _subject_key(subject, at),
     )  # fmt: skip
 
 
 def _subject_key(subject: Subject, at: dt.datetime) -> tuple[Any, ...]:
-    consent = subject.consent
-    convictions = tuple(
-        (c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced) for c in subject.convictions
-    )
+    consent, convictions = subject.consent, subject.convictions
     return (
         subject.in_custody,
         subject.victim_or_witness,
         None if consent is None else (consent.to, consent.written),
         subject.sex_offender_registrant,
-        convictions,
+        tuple([(c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced) for c in convictions])
+        if convictions
+        else (),
         at.date() if convictions else None,
     )
 
