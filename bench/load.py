@@ -242,14 +242,20 @@ def family(pid: int) -> list[int]:
 
 def proc_cpu(pid: int) -> float:
     """CPU seconds (user + system, all threads) of the server's processes, from /proc."""
-    total = 0.0
+    return sum(proc_cpu_split(pid))
+
+
+def proc_cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the server's processes, from /proc."""
+    user = system = 0.0
     for member in family(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        user += int(fields[11]) / TICK
+        system += int(fields[12]) / TICK
+    return user, system
 
 
 def proc_rss_mb(pid: int) -> float:
@@ -411,6 +417,7 @@ class Cell:
     index_ms: float  # ms per decisions-index write (one commit)
     other_cpu: float  # cores used by everything else on the machine
     samples: list[str]
+    system_share: float = 0.0  # part of the server's CPU spent in the kernel (system time)
 
 
 def measure(
@@ -431,11 +438,11 @@ def measure(
     runner = threading.Thread(target=lambda: result.append(run_clients(job, processes)))
     runner.start()
     time.sleep(job.warmup + 0.05)
-    server0, busy0, wall0 = proc_cpu(pid), machine_busy(), time.perf_counter()
+    split0, busy0, wall0 = proc_cpu_split(pid), machine_busy(), time.perf_counter()
     gauges0 = ledger_gauges(job.port)
     time.sleep(max(0.0, job.seconds - 0.1))
     gauges1 = ledger_gauges(job.port)
-    server1, busy1, wall = proc_cpu(pid), machine_busy(), time.perf_counter() - wall0
+    split1, busy1, wall = proc_cpu_split(pid), machine_busy(), time.perf_counter() - wall0
     writer = {k: gauges1.get(k, 0.0) - gauges0.get(k, 0.0) for k in gauges1}
     if len(family(pid)) > 1:  # several workers: /metrics answers from one of them, so say nothing
         writer = {}
@@ -443,7 +450,8 @@ def measure(
     runner.join()
     tally = result[0] if result else Tally(errors=1, error_samples=["the clients failed"])
     client = tally.cpu / max(tally.wall, 1e-9)
-    server = (server1 - server0) / wall
+    server = (sum(split1) - sum(split0)) / wall
+    system = (split1[1] - split0[1]) / wall
     other = max(0.0, (busy1 - busy0) / wall - server - client)
     duplicates = len(tally.indices) - len(set(tally.indices)) + len(seen & set(tally.indices))
     seen.update(tally.indices)
@@ -468,6 +476,7 @@ def measure(
         writer.get("index_seconds_total", 0.0) / batches * 1000,
         other,
         samples,
+        system / server if server else 0.0,
     )
 
 
@@ -476,6 +485,7 @@ def print_cell(cell: Cell) -> None:
         f"  {cell.endpoint:<11} {cell.concurrency:>4} {cell.rate:>12,.0f} {cell.p50_ms:>9.2f} "
         f"{cell.p99_ms:>9.2f} {cell.errors:>7} {cell.calls:>8} {cell.client_cpu:>8.2f} "
         f"{cell.server_cpu:>8.2f} {cell.other_cpu:>7.2f} {cell.server_us:>9.0f} "
+        f"{cell.system_share:>5.0%} "
         + (
             f"{cell.batch:>7.1f} {cell.append_ms:>7.2f} {cell.index_ms:>7.2f}"
             if cell.batch
@@ -555,7 +565,8 @@ def main() -> None:
                 print(
                     f"  {'endpoint':<11} {'conc':>4} {'decisions/s':>12} {'p50 ms':>9} "
                     f"{'p99 ms':>9} {'errors':>7} {'calls':>8} {'client':>8} {'server':>8} "
-                    f"{'other':>7} {'µs/dec':>9} {'batch':>7} {'app ms':>7} {'idx ms':>7}"
+                    f"{'other':>7} {'µs/dec':>9} {'sys':>5} {'batch':>7} {'app ms':>7} "
+                    f"{'idx ms':>7}"
                 )
                 seen: set[int] = set()
                 for endpoint in endpoints:
