@@ -221,7 +221,7 @@ class Ledger:
         try:
             with self.store.write() as size:
                 leaves = [leaf_bytes(e, size + i, time) for i, e in enumerate(entries)]
-                hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+                hashes = merkle.leaf_hashes(leaves)
                 frontier, made = merkle.extend(
                     size, self._fetch(merkle.frontier_nodes(size)), hashes
                 )
