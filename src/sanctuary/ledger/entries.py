@@ -20,7 +20,7 @@ import orjson
 
 from sanctuary.canonical import canonical_json
 from sanctuary.errors import InputError
-from sanctuary.model import Context, Request, Responder
+from sanctuary.model import Context, Request, Responder, Subject
 
 if TYPE_CHECKING:
     from sanctuary.model import Decision
@@ -31,6 +31,7 @@ RESERVED = ("index", "time")
 _REQUEST_SERIALIZER = Request.__pydantic_serializer__
 _RESPONDER_SERIALIZER = Responder.__pydantic_serializer__
 _CONTEXT_SERIALIZER = Context.__pydantic_serializer__
+_SUBJECT_SERIALIZER = Subject.__pydantic_serializer__
 _NO_CASE_NUMBER = {"case_number"}
 
 
@@ -52,6 +53,13 @@ def keyed_hash(key: bytes, value: Any) -> str:
 def _text_hash(key: bytes, text: str) -> str:
     """``keyed_hash`` of a string (its canonical JSON is orjson's, nothing to check)."""
     return "hmac-sha256:" + hmac.digest(key, orjson.dumps(text), "sha256").hex()
+
+
+def _plain_hash(key: bytes, value: Any) -> str:
+    """``keyed_hash`` of JSON-mode model output without floats (nothing for canonical_json to
+    refuse, so only its bytes: sorted keys, no whitespace)."""
+    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return "hmac-sha256:" + hmac.digest(key, canonical, "sha256").hex()
 
 
 def _request_digest(request: Request) -> str:
@@ -142,8 +150,9 @@ def entry_for_decision(
             "text_hash": _text_hash(hash_key, request.purpose),
         },
     }
-    if request.subject is not None:
-        entry["subject_hash"] = keyed_hash(hash_key, request.subject.model_dump(mode="json"))
+    if request.subject is not None:  # no float in a Subject either: its canonical JSON is orjson's
+        subject = _SUBJECT_SERIALIZER.to_python(request.subject, mode="json")
+        entry["subject_hash"] = _plain_hash(hash_key, subject)
     if request.context.case_number:
         entry["case_hash"] = _text_hash(hash_key, request.context.case_number)
     return entry
