@@ -17,8 +17,11 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
    a receipt index seen twice);
 3. reports the CPU used by the client processes, the server, and everything else on the machine
    (`other`: on a shared machine it says how much the figures were disturbed), the server's CPU
-   per decision (`µs/dec`, the figure that depends least on that), and from /metrics the ledger
-   writer's entries per commit and milliseconds per ledger append and per index write;
+   per decision (`µs/dec`, the figure that depends least on that) with the share of it spent in
+   the kernel (`sys`), the server's CPU per ledger entry appended in the window (`µs/app`, from
+   the writer's counter: it also counts calls that straddle the window's edges), and from
+   /metrics the ledger writer's entries per commit and milliseconds per ledger append and per
+   index write;
 4. checks the ledger at the end with `sanctuary ledger verify`.
 
 Columns are per cell; latencies are per HTTP call (a batch call is one call). Only calls that start
@@ -418,6 +421,10 @@ class Cell:
     other_cpu: float  # cores used by everything else on the machine
     samples: list[str]
     system_share: float = 0.0  # part of the server's CPU spent in the kernel (system time)
+    # server CPU µs per ledger entry appended during the window (the writer's counter): unlike
+    # µs/dec it also counts the work on calls that straddle the window's edges, which matters
+    # when one call takes seconds (16 batches of 1,000 in flight); None with several workers
+    server_us_appended: float | None = None
 
 
 def measure(
@@ -477,6 +484,7 @@ def measure(
         other,
         samples,
         system / server if server else 0.0,
+        server * wall / appended * 1e6 if (appended := writer.get("appended_total", 0.0)) else None,
     )
 
 
@@ -486,6 +494,7 @@ def print_cell(cell: Cell) -> None:
         f"{cell.p99_ms:>9.2f} {cell.errors:>7} {cell.calls:>8} {cell.client_cpu:>8.2f} "
         f"{cell.server_cpu:>8.2f} {cell.other_cpu:>7.2f} {cell.server_us:>9.0f} "
         f"{cell.system_share:>5.0%} "
+        + (f"{cell.server_us_appended:>8.0f} " if cell.server_us_appended else f"{'-':>8} ")
         + (
             f"{cell.batch:>7.1f} {cell.append_ms:>7.2f} {cell.index_ms:>7.2f}"
             if cell.batch
@@ -565,8 +574,8 @@ def main() -> None:
                 print(
                     f"  {'endpoint':<11} {'conc':>4} {'decisions/s':>12} {'p50 ms':>9} "
                     f"{'p99 ms':>9} {'errors':>7} {'calls':>8} {'client':>8} {'server':>8} "
-                    f"{'other':>7} {'µs/dec':>9} {'sys':>5} {'batch':>7} {'app ms':>7} "
-                    f"{'idx ms':>7}"
+                    f"{'other':>7} {'µs/dec':>9} {'sys':>5} {'µs/app':>8} {'batch':>7} "
+                    f"{'app ms':>7} {'idx ms':>7}"
                 )
                 seen: set[int] = set()
                 for endpoint in endpoints:
