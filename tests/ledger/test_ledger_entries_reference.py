@@ -151,3 +151,49 @@ def test_a_request_holds_no_float() -> None:
     """The request digest skips canonical_json's float walk: a float field would need it back."""
     text = orjson.dumps(Request.model_json_schema()).decode()
     assert '"number"' not in text
+
+
+_SCALAR = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=5)
+_ANY = st.recursive(
+    _SCALAR | st.floats(allow_nan=True) | st.sets(st.integers(0, 3), max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=4), _ANY, max_size=4))
+def test_check_entry_refuses_exactly_what_canonical_json_refuses(extra: dict[str, Any]) -> None:
+    from sanctuary.errors import SanctuaryError
+    from sanctuary.ledger.entries import check_entry
+
+    entry = {k: v for k, v in extra.items() if k not in ("index", "time")} | {"kind": "review"}
+    try:
+        canonical_json(entry)
+        canonical = True
+    except (TypeError, ValueError):
+        canonical = False
+    try:
+        check_entry(entry)
+        checked = True
+    except SanctuaryError:
+        checked = False
+    assert checked == canonical
+
+
+def test_a_too_deep_entry_is_refused_as_an_entry_error() -> None:
+    from sanctuary.ledger import EntryError
+    from sanctuary.ledger.entries import check_entry
+
+    deep: Any = "x"
+    for _ in range(5000):
+        deep = [deep]
+    try:
+        check_entry({"kind": "review", "deep": deep})
+    except EntryError:
+        return
+    raise AssertionError("a 5,000-level entry passed the check")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import operator
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from sanctuary.vocab import resolve_agency
 # Decision.to_json_dict() then orjson, in one step (what to_json_dict gives, as JSON bytes);
 # ``ledger`` is None until recorded, so excluded, and with_receipt appends it as the last field.
 _DECISION_JSON = Decision.__pydantic_serializer__
+_OUTCOME = operator.itemgetter(3)  # a Row's decision
 YIELD_EVERY = 50  # requests of a batch decided between two yields to the event loop
 
 
@@ -202,7 +204,7 @@ class Service:
             ) from None
 
     def _count(self, rows: list[Row]) -> None:
-        for outcome, n in Counter(row[3] for row in rows).items():
+        for outcome, n in Counter(map(_OUTCOME, rows)).items():  # counted in C, not per row
             self.metrics.decided(outcome, n)
 
     def recorded(self, identity: Identity, request_id: str) -> dict[str, Any]:
