@@ -19,7 +19,7 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
    (`other`: on a shared machine it says how much the figures were disturbed), the server's CPU
    per decision (`µs/dec`, the figure that depends least on that) with the share of it spent in
    the kernel (`sys`), the server's CPU per ledger entry appended in the window (`µs/app`, from
-   the writer's counter: it also counts calls that straddle the window's edges), and from
+   the database, all workers: it also counts calls that straddle the window's edges), and from
    /metrics the ledger writer's entries per commit and milliseconds per ledger append and per
    index write;
 4. checks the ledger at the end with `sanctuary ledger verify`.
@@ -45,13 +45,14 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,25 @@ def ledger_gauges(port: int) -> dict[str, float]:
     return out
 
 
+def ledger_size(db: str | None) -> int:
+    """The ledger's entry count, read from its database (every worker's appends; 0 if unknown)."""
+    query = "SELECT coalesce(max(idx) + 1, 0) FROM entries"
+    try:
+        if db is None:
+            return 0
+        if db.startswith("sqlite:///"):
+            path = db.removeprefix("sqlite:///")
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+                return int(conn.execute(query).fetchone()[0])
+        import psycopg
+
+        with psycopg.connect(db) as pg:
+            row = pg.execute(query).fetchone()
+            return int(row[0]) if row else 0
+    except Exception:  # the figure is optional: no size, no µs/app
+        return 0
+
+
 def machine_busy() -> float:
     """CPU seconds spent busy on the whole machine so far (all cores)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -421,14 +441,20 @@ class Cell:
     other_cpu: float  # cores used by everything else on the machine
     samples: list[str]
     system_share: float = 0.0  # part of the server's CPU spent in the kernel (system time)
-    # server CPU µs per ledger entry appended during the window (the writer's counter): unlike
-    # µs/dec it also counts the work on calls that straddle the window's edges, which matters
-    # when one call takes seconds (16 batches of 1,000 in flight); None with several workers
+    # server CPU µs per ledger entry appended during the window (read from the database, so every
+    # worker's): unlike µs/dec it also counts the work on calls that straddle the window's edges,
+    # which matters when one call takes seconds (16 batches of 1,000 in flight)
     server_us_appended: float | None = None
 
 
 def measure(
-    job: Job, endpoint: str, pid: int, processes: int, seen: set[int], profile: Path | None
+    job: Job,
+    endpoint: str,
+    pid: int,
+    processes: int,
+    seen: set[int],
+    profile: Path | None,
+    db: str | None = None,
 ) -> Cell:
     spy = None
     if profile is not None:  # py-spy samples the server over the measured window
@@ -446,9 +472,9 @@ def measure(
     runner.start()
     time.sleep(job.warmup + 0.05)
     split0, busy0, wall0 = proc_cpu_split(pid), machine_busy(), time.perf_counter()
-    gauges0 = ledger_gauges(job.port)
+    gauges0, size0 = ledger_gauges(job.port), ledger_size(db)
     time.sleep(max(0.0, job.seconds - 0.1))
-    gauges1 = ledger_gauges(job.port)
+    gauges1, size1 = ledger_gauges(job.port), ledger_size(db)
     split1, busy1, wall = proc_cpu_split(pid), machine_busy(), time.perf_counter() - wall0
     writer = {k: gauges1.get(k, 0.0) - gauges0.get(k, 0.0) for k in gauges1}
     if len(family(pid)) > 1:  # several workers: /metrics answers from one of them, so say nothing
@@ -484,7 +510,7 @@ def measure(
         other,
         samples,
         system / server if server else 0.0,
-        server * wall / appended * 1e6 if (appended := writer.get("appended_total", 0.0)) else None,
+        server * wall / appended * 1e6 if (appended := size1 - size0) > 0 else None,
     )
 
 
@@ -584,7 +610,9 @@ def main() -> None:
                             port, key, bodies, sizes[endpoint], level, args.warmup,
                             args.seconds, 10**7,
                         )  # fmt: skip
-                        print_cell(measure(job, endpoint, pid, args.clients, seen, args.profile))
+                        print_cell(
+                            measure(job, endpoint, pid, args.clients, seen, args.profile, db)
+                        )
                 print(f"\n  server RSS after the table: {proc_rss_mb(pid):.1f} MB")
                 if args.soak:
                     soak(port, pid, key, bodies, args.soak, args.clients)
