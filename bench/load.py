@@ -17,8 +17,11 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
    a receipt index seen twice);
 3. reports the CPU used by the client processes, the server, and everything else on the machine
    (`other`: on a shared machine it says how much the figures were disturbed), the server's CPU
-   per decision (`µs/dec`, the figure that depends least on that), and from /metrics the ledger
-   writer's entries per commit and milliseconds per ledger append and per index write;
+   per decision (`µs/dec`, the figure that depends least on that) with the share of it spent in
+   the kernel (`sys`), the server's CPU per ledger entry appended in the window (`µs/app`, from
+   the database, all workers: it also counts calls that straddle the window's edges), and from
+   /metrics the ledger writer's entries per commit and milliseconds per ledger append and per
+   index write;
 4. checks the ledger at the end with `sanctuary ledger verify`.
 
 Columns are per cell; latencies are per HTTP call (a batch call is one call). Only calls that start
@@ -42,13 +45,14 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,14 +246,20 @@ def family(pid: int) -> list[int]:
 
 def proc_cpu(pid: int) -> float:
     """CPU seconds (user + system, all threads) of the server's processes, from /proc."""
-    total = 0.0
+    return sum(proc_cpu_split(pid))
+
+
+def proc_cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the server's processes, from /proc."""
+    user = system = 0.0
     for member in family(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        user += int(fields[11]) / TICK
+        system += int(fields[12]) / TICK
+    return user, system
 
 
 def proc_rss_mb(pid: int) -> float:
@@ -280,6 +290,25 @@ def ledger_gauges(port: int) -> dict[str, float]:
             name, value = line.rsplit(" ", 1)
             out[name.removeprefix("sanctuary_ledger_")] = float(value)
     return out
+
+
+def ledger_size(db: str | None) -> int:
+    """The ledger's entry count, read from its database (every worker's appends; 0 if unknown)."""
+    query = "SELECT coalesce(max(idx) + 1, 0) FROM entries"
+    try:
+        if db is None:
+            return 0
+        if db.startswith("sqlite:///"):
+            path = db.removeprefix("sqlite:///")
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+                return int(conn.execute(query).fetchone()[0])
+        import psycopg
+
+        with psycopg.connect(db) as pg:
+            row = pg.execute(query).fetchone()
+            return int(row[0]) if row else 0
+    except Exception:  # the figure is optional: no size, no µs/app
+        return 0
 
 
 def machine_busy() -> float:
@@ -411,10 +440,21 @@ class Cell:
     index_ms: float  # ms per decisions-index write (one commit)
     other_cpu: float  # cores used by everything else on the machine
     samples: list[str]
+    system_share: float = 0.0  # part of the server's CPU spent in the kernel (system time)
+    # server CPU µs per ledger entry appended during the window (read from the database, so every
+    # worker's): unlike µs/dec it also counts the work on calls that straddle the window's edges,
+    # which matters when one call takes seconds (16 batches of 1,000 in flight)
+    server_us_appended: float | None = None
 
 
 def measure(
-    job: Job, endpoint: str, pid: int, processes: int, seen: set[int], profile: Path | None
+    job: Job,
+    endpoint: str,
+    pid: int,
+    processes: int,
+    seen: set[int],
+    profile: Path | None,
+    db: str | None = None,
 ) -> Cell:
     spy = None
     if profile is not None:  # py-spy samples the server over the measured window
@@ -431,11 +471,11 @@ def measure(
     runner = threading.Thread(target=lambda: result.append(run_clients(job, processes)))
     runner.start()
     time.sleep(job.warmup + 0.05)
-    server0, busy0, wall0 = proc_cpu(pid), machine_busy(), time.perf_counter()
-    gauges0 = ledger_gauges(job.port)
+    split0, busy0, wall0 = proc_cpu_split(pid), machine_busy(), time.perf_counter()
+    gauges0, size0 = ledger_gauges(job.port), ledger_size(db)
     time.sleep(max(0.0, job.seconds - 0.1))
-    gauges1 = ledger_gauges(job.port)
-    server1, busy1, wall = proc_cpu(pid), machine_busy(), time.perf_counter() - wall0
+    gauges1, size1 = ledger_gauges(job.port), ledger_size(db)
+    split1, busy1, wall = proc_cpu_split(pid), machine_busy(), time.perf_counter() - wall0
     writer = {k: gauges1.get(k, 0.0) - gauges0.get(k, 0.0) for k in gauges1}
     if len(family(pid)) > 1:  # several workers: /metrics answers from one of them, so say nothing
         writer = {}
@@ -443,7 +483,8 @@ def measure(
     runner.join()
     tally = result[0] if result else Tally(errors=1, error_samples=["the clients failed"])
     client = tally.cpu / max(tally.wall, 1e-9)
-    server = (server1 - server0) / wall
+    server = (sum(split1) - sum(split0)) / wall
+    system = (split1[1] - split0[1]) / wall
     other = max(0.0, (busy1 - busy0) / wall - server - client)
     duplicates = len(tally.indices) - len(set(tally.indices)) + len(seen & set(tally.indices))
     seen.update(tally.indices)
@@ -468,6 +509,8 @@ def measure(
         writer.get("index_seconds_total", 0.0) / batches * 1000,
         other,
         samples,
+        system / server if server else 0.0,
+        server * wall / appended * 1e6 if (appended := size1 - size0) > 0 else None,
     )
 
 
@@ -476,6 +519,8 @@ def print_cell(cell: Cell) -> None:
         f"  {cell.endpoint:<11} {cell.concurrency:>4} {cell.rate:>12,.0f} {cell.p50_ms:>9.2f} "
         f"{cell.p99_ms:>9.2f} {cell.errors:>7} {cell.calls:>8} {cell.client_cpu:>8.2f} "
         f"{cell.server_cpu:>8.2f} {cell.other_cpu:>7.2f} {cell.server_us:>9.0f} "
+        f"{cell.system_share:>5.0%} "
+        + (f"{cell.server_us_appended:>8.0f} " if cell.server_us_appended else f"{'-':>8} ")
         + (
             f"{cell.batch:>7.1f} {cell.append_ms:>7.2f} {cell.index_ms:>7.2f}"
             if cell.batch
@@ -555,7 +600,8 @@ def main() -> None:
                 print(
                     f"  {'endpoint':<11} {'conc':>4} {'decisions/s':>12} {'p50 ms':>9} "
                     f"{'p99 ms':>9} {'errors':>7} {'calls':>8} {'client':>8} {'server':>8} "
-                    f"{'other':>7} {'µs/dec':>9} {'batch':>7} {'app ms':>7} {'idx ms':>7}"
+                    f"{'other':>7} {'µs/dec':>9} {'sys':>5} {'µs/app':>8} {'batch':>7} "
+                    f"{'app ms':>7} {'idx ms':>7}"
                 )
                 seen: set[int] = set()
                 for endpoint in endpoints:
@@ -564,7 +610,9 @@ def main() -> None:
                             port, key, bodies, sizes[endpoint], level, args.warmup,
                             args.seconds, 10**7,
                         )  # fmt: skip
-                        print_cell(measure(job, endpoint, pid, args.clients, seen, args.profile))
+                        print_cell(
+                            measure(job, endpoint, pid, args.clients, seen, args.profile, db)
+                        )
                 print(f"\n  server RSS after the table: {proc_rss_mb(pid):.1f} MB")
                 if args.soak:
                     soak(port, pid, key, bodies, args.soak, args.clients)

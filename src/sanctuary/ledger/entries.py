@@ -18,14 +18,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from sanctuary.canonical import canonical_json, digest
+from sanctuary.canonical import canonical_json
 from sanctuary.errors import InputError
+from sanctuary.model import Context, Request, Responder, Subject
 
 if TYPE_CHECKING:
-    from sanctuary.model import Decision, Request
+    from sanctuary.model import Decision
 
 KINDS = ("decision", "review", "key_event", "pack_change")
 RESERVED = ("index", "time")
+# The models' own serialisers: what model_dump calls, without its per-call Python wrapper.
+_REQUEST_SERIALIZER = Request.__pydantic_serializer__
+_RESPONDER_SERIALIZER = Responder.__pydantic_serializer__
+_CONTEXT_SERIALIZER = Context.__pydantic_serializer__
+_SUBJECT_SERIALIZER = Subject.__pydantic_serializer__
+_NO_CASE_NUMBER = {"case_number"}
 
 
 class EntryError(InputError):
@@ -38,7 +45,32 @@ def keyed_hash(key: bytes, value: Any) -> str:
     """``hmac-sha256:<hex>`` of the canonical JSON of ``value`` under ``key``."""
     if len(key) < 16:
         raise EntryError("the subject hash key must be at least 16 bytes")
-    return "hmac-sha256:" + hmac.new(key, canonical_json(value), hashlib.sha256).hexdigest()
+    # hmac.digest is OpenSSL's one-shot HMAC: the same bytes as hmac.new(...).hexdigest(), without
+    # building an HMAC object (a third of an entry's cost at batch rates).
+    return "hmac-sha256:" + hmac.digest(key, canonical_json(value), "sha256").hex()
+
+
+def _text_hash(key: bytes, text: str) -> str:
+    """``keyed_hash`` of a string (its canonical JSON is orjson's, nothing to check)."""
+    return "hmac-sha256:" + hmac.digest(key, orjson.dumps(text), "sha256").hex()
+
+
+def _plain_hash(key: bytes, value: Any) -> str:
+    """``keyed_hash`` of JSON-mode model output without floats (nothing for canonical_json to
+    refuse, so only its bytes: sorted keys, no whitespace)."""
+    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return "hmac-sha256:" + hmac.digest(key, canonical, "sha256").hex()
+
+
+def _request_digest(request: Request) -> str:
+    """``digest(request.model_dump(mode="json", by_alias=True))``, without the float walk.
+
+    A Request has no float field (a test keeps it so), and JSON-mode output holds only strings,
+    integers, booleans, null, lists and string-keyed objects, so ``canonical_json``'s checks cannot
+    fail here; they cost more than the hashing.
+    """
+    plain = _REQUEST_SERIALIZER.to_python(request, mode="json", by_alias=True)
+    return "sha256:" + hashlib.sha256(orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -65,7 +97,7 @@ def _requester(request: Request, hash_key: bytes) -> dict[str, Any]:
     if who.members:
         out["members"] = sorted(who.members)
     if who.name:
-        out["name_hash"] = keyed_hash(hash_key, who.name)
+        out["name_hash"] = _text_hash(hash_key, who.name)
     return out
 
 
@@ -75,7 +107,7 @@ def _legal_process(request: Request, hash_key: bytes) -> dict[str, Any] | None:
         return None
     out = paper.model_dump(mode="json", exclude={"issued_by"}, exclude_none=True)
     if paper.issued_by:  # may name a judge or an officer
-        out["issued_by_hash"] = keyed_hash(hash_key, paper.issued_by)
+        out["issued_by_hash"] = _text_hash(hash_key, paper.issued_by)
     return out
 
 
@@ -87,20 +119,26 @@ def entry_for_decision(
     ``time`` is when the decision was made (defaults to ``decision.at``); the ledger adds its own
     append ``time`` and ``index``.
     """
+    if len(hash_key) < 16:
+        raise EntryError("the subject hash key must be at least 16 bytes")
     assessment = decision.purpose_assessment
     entry: dict[str, Any] = {
         "kind": "decision",
         "request_id": decision.request_id,
-        "request_digest": digest(request.model_dump(mode="json", by_alias=True)),
+        "request_digest": _request_digest(request),
         "decided_at": _iso(time or decision.at),
         "jurisdiction": request.jurisdiction,
-        "responder": request.responder.model_dump(mode="json", exclude_none=True),
+        "responder": _RESPONDER_SERIALIZER.to_python(
+            request.responder, mode="json", exclude_none=True
+        ),
         "requester": _requester(request, hash_key),
         "action": request.action,
         "data": sorted(set(request.data)),
         "legal_process": _legal_process(request, hash_key),
         # Booleans about the circumstances, needed to replay the decision; no identifiers.
-        "context": request.context.model_dump(mode="json", exclude={"case_number"}),
+        "context": _CONTEXT_SERIALIZER.to_python(
+            request.context, mode="json", exclude=_NO_CASE_NUMBER
+        ),
         "decision": decision.decision,
         "withheld_data": sorted(set(decision.withheld_data)),
         "rules": _unique([r.rule for r in decision.reasons]),
@@ -109,13 +147,14 @@ def entry_for_decision(
             "category": assessment.governing,
             # Floats have no canonical form; basis points keep four decimals exactly.
             "score_bp": round(assessment.score * 10_000),
-            "text_hash": keyed_hash(hash_key, request.purpose),
+            "text_hash": _text_hash(hash_key, request.purpose),
         },
     }
-    if request.subject is not None:
-        entry["subject_hash"] = keyed_hash(hash_key, request.subject.model_dump(mode="json"))
+    if request.subject is not None:  # no float in a Subject either: its canonical JSON is orjson's
+        subject = _SUBJECT_SERIALIZER.to_python(request.subject, mode="json")
+        entry["subject_hash"] = _plain_hash(hash_key, subject)
     if request.context.case_number:
-        entry["case_hash"] = keyed_hash(hash_key, request.context.case_number)
+        entry["case_hash"] = _text_hash(hash_key, request.context.case_number)
     return entry
 
 
@@ -159,35 +198,30 @@ def pack_change_entry(
     }
 
 
-_SCALARS = frozenset({str, int, bool, type(None)})
-
-
 def _check_json(value: Any) -> None:
-    """The checks of ``canonical_json`` (string keys, no floats), iteratively.
+    """The checks of ``canonical_json`` (string keys, no floats, only JSON types).
 
-    The appender runs this once per entry; the recursive original costs more than the hashing
-    and the database write together at batch rates.
+    The appender runs this once per entry, so it is written for speed: the scalar test is inlined
+    (``type(x) is str or ...``, the common case first) and containers recurse, which measured 2x
+    faster than an explicit stack; entries are a few levels deep.
     """
-    scalars = _SCALARS
-    stack = [value]
-    pop, push = stack.pop, stack.append
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is dict:
-            for key, sub in item.items():
-                if type(key) is not str:
-                    raise EntryError("a ledger entry may only have string keys")
-                if type(sub) not in scalars:
-                    push(sub)
-        elif kind is list or kind is tuple:
-            for sub in item:
-                if type(sub) not in scalars:
-                    push(sub)
-        elif kind is float or isinstance(item, float):
-            raise EntryError("a ledger entry may not hold floats; use integers or strings")
-        elif kind not in scalars:
-            raise EntryError(f"a ledger entry may not hold a `{kind.__name__}`")
+    kind = type(value)
+    if kind is dict:
+        for key, sub in value.items():
+            if type(key) is not str:
+                raise EntryError("a ledger entry may only have string keys")
+            t = type(sub)
+            if not (t is str or t is int or t is bool or sub is None):
+                _check_json(sub)
+    elif kind is list or kind is tuple:
+        for sub in value:
+            t = type(sub)
+            if not (t is str or t is int or t is bool or sub is None):
+                _check_json(sub)
+    elif kind is float or isinstance(value, float):
+        raise EntryError("a ledger entry may not hold floats; use integers or strings")
+    elif not (kind is str or kind is int or kind is bool or value is None):
+        raise EntryError(f"a ledger entry may not hold a `{kind.__name__}`")
 
 
 def check_entry(entry: Any) -> None:
@@ -201,7 +235,10 @@ def check_entry(entry: Any) -> None:
     for key in RESERVED:
         if key in entry:
             raise EntryError(f"`{key}` is assigned by the ledger", location=key)
-    _check_json(entry)
+    try:
+        _check_json(entry)
+    except RecursionError:
+        raise EntryError("a ledger entry is nested too deeply") from None
 
 
 def leaf_bytes(entry: dict[str, Any], index: int, time: str) -> bytes:

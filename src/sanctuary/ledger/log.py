@@ -41,7 +41,7 @@ from sanctuary.ledger.notes import (
 )
 from sanctuary.ledger.stores import Store, StoredCheckpoint, default_url, open_store
 from sanctuary.ledger.verify import VerifyReport, verify_store
-from sanctuary.model import Receipt
+from sanctuary.model import Receipt, construct
 
 if TYPE_CHECKING:
     from sanctuary.model import Decision, Request
@@ -221,7 +221,7 @@ class Ledger:
         try:
             with self.store.write() as size:
                 leaves = [leaf_bytes(e, size + i, time) for i, e in enumerate(entries)]
-                hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+                hashes = merkle.leaf_hashes(leaves)
                 frontier, made = merkle.extend(
                     size, self._fetch(merkle.frontier_nodes(size)), hashes
                 )
@@ -232,8 +232,11 @@ class Ledger:
         except Exception as err:  # fail closed: no index without a commit
             raise LedgerUnavailable(f"the ledger append failed: {type(err).__name__}") from None
         new_size = size + len(leaves)
+        # Built without validation (construct): the values are ours and of the right types.
         return [
-            Receipt(index=size + i, leaf_hash=h.hex(), tree_size=new_size, checkpoint=note)
+            construct(
+                Receipt, index=size + i, leaf_hash=h.hex(), tree_size=new_size, checkpoint=note
+            )
             for i, h in enumerate(hashes)
         ]
 

@@ -37,6 +37,8 @@ SCHEMA = [
 ]
 
 
+_DECISIONS_KEY = "request_id TEXT NOT NULL, ledger_index BIGINT PRIMARY KEY"
+_DECISIONS_ROWID = "request_id TEXT NOT NULL, ledger_index INTEGER PRIMARY KEY"
 REVIEW_COLUMNS = (
     "index", "request_id", "agency", "status", "created", "resolved", "reviewer", "outcome",
     "reason", "resolution_index",
@@ -106,9 +108,11 @@ class ServiceStore:
     def _migrate(self) -> None:
         with self.transaction() as conn:
             for statement in SCHEMA:
-                conn.execute(
-                    statement.replace("BLOB", "BYTEA") if self._mark == "%s" else statement
-                )
+                if self._mark == "%s":
+                    statement = statement.replace("BLOB", "BYTEA")
+                else:  # the rowid itself: one B-tree per decisions row instead of two (SQLite)
+                    statement = statement.replace(_DECISIONS_KEY, _DECISIONS_ROWID)
+                conn.execute(statement)
             row = conn.execute("SELECT version FROM svc_schema").fetchone()
             if row is None:
                 conn.execute(

@@ -66,6 +66,7 @@ async def _decide(service: Service, limit: int, identity: Identity, raw: bytes) 
         if len(items) > limit:
             raise RequestError(f"a batch holds at most {limit} requests", location="requests")
         requests = [request_from_obj(item, f"requests[{i}]") for i, item in enumerate(items)]
+        del body, items  # the parsed tree is not needed while the batch is decided and recorded
         decided = await service.decide_json(identity, requests)
         return b'{"decisions":[' + b",".join(decided) + b"]}"
     return (await service.decide_json(identity, [request_from_obj(body, "")]))[0]
