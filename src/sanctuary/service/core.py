@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sanctuary.errors import LedgerUnavailable, SanctuaryError
+from sanctuary.jsonio import decision_json
 from sanctuary.ledger import Ledger, entry_for_decision, review_entry
 from sanctuary.model import Decision, Receipt, Request, construct
 from sanctuary.policy import Engine
@@ -26,9 +27,6 @@ from sanctuary.service.recorder import Recorder, Row
 from sanctuary.service.store import ServiceStore
 from sanctuary.vocab import resolve_agency
 
-# Decision.to_json_dict() then orjson, in one step (what to_json_dict gives, as JSON bytes);
-# ``ledger`` is None until recorded, so excluded, and with_receipt appends it as the last field.
-_DECISION_JSON = Decision.__pydantic_serializer__
 _OUTCOME = operator.itemgetter(3)  # a Row's decision
 YIELD_EVERY = 50  # requests of a batch decided between two yields to the event loop
 
@@ -178,7 +176,7 @@ class Service:
         decision = self.engine.decide(bound)
         entry = entry_for_decision(bound, decision, hash_key=self.ledger.hash_key)
         entry["key_id"] = identity.key_id
-        body = _DECISION_JSON.to_json(decision, by_alias=True, exclude_none=True)
+        body = decision_json(decision)  # `ledger` is None until recorded, so not written
         row = (decision.request_id, identity.agency, identity.key_id, decision.decision, body)
         return decision, entry, row
 
