@@ -28,7 +28,8 @@ from sanctuary.reports.audit_report import render_report
 __all__ = ["run_audit"]
 
 METHOD_VERSION = "1"
-SORT_LIMIT = 2_000_000  # rows audited; beyond it findings are written kind by kind, unsorted
+SORT_LIMIT = 2_000_000  # rows audited; beyond it findings are written unsorted (a sort of
+# millions of wide rows would cost more than the rest of the audit)
 
 
 def _home(jurisdiction: str) -> str:
