@@ -32,6 +32,7 @@ from sanctuary.audit.findings import Plan, finding_id, finding_rows_py, findings
 from sanctuary.audit.mapping import facts_py, facts_sql, purpose_py
 from sanctuary.audit.outputs import Aggregates
 from sanctuary.audit.purpose_sql import purpose_select
+from sanctuary.audit.stages import stage
 from sanctuary.errors import InputError
 
 __all__ = [
@@ -217,7 +218,8 @@ def run_duckdb_outputs(
 ) -> tuple[pa.Table, Aggregates]:
     """The DuckDB audit writing findings.parquet/.csv into ``folder`` itself: (totals, agg)."""
     with _duckdb(path, memory_limit, direct or []) as con:
-        totals = con.sql(totals_sql()).to_arrow_table()
+        with stage("totals"):
+            totals = con.sql(totals_sql()).to_arrow_table()
         agg = write_outputs(con, audit_sql(plan, home, ordered=False), plan, folder, ordered)
         return totals, agg
 
@@ -233,8 +235,10 @@ def _duckdb(path: Path, memory_limit: str, direct: list[tuple[str, str | None]])
         try:
             con.execute("SET threads = 2")
             con.execute(f"CREATE VIEW audit_input AS {_duckdb_input(path, direct)}")
-            con.execute(f"CREATE TEMP TABLE reasons AS {reasons_sql()}")
-            con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
+            with stage("reasons (scan of the input)"):
+                con.execute(f"CREATE TEMP TABLE reasons AS {reasons_sql()}")
+            with stage("purpose (lexicon over distinct reasons)"):
+                con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
             yield con
         finally:
             con.close()
