@@ -166,7 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sanctuary-bench-audit"))
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each child (interleaved)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each child, interleaved (0: none)"
+    )
     parser.add_argument("--stages", action="store_true", help="also print the audit's stages")
     parser.add_argument("--rebuild", action="store_true", help="build the input file again")
     parser.add_argument("--naive-pass", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -195,8 +197,18 @@ def main() -> None:
         "naive same-output pass": [sys.executable, __file__, "--naive-pass", str(source),
                                    str(args.work / "naive-same.csv"), "--same-output"],
     }  # fmt: skip
+    if args.repeat > 0:
+        compare(commands, args.repeat, args.rows, injected, out)
+    if args.stages:
+        stages(source, args.work / "audit-stages-out")
+
+
+def compare(
+    commands: dict[str, list[str]], repeat: int, rows: int, injected: int, out: Path
+) -> None:
+    """Run the audit and the two naive passes ``repeat`` times, interleaved; print the figures."""
     results: dict[str, list[tuple[float, int, str, str]]] = {name: [] for name in commands}
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         for name, command in commands.items():
             results[name].append(_child(command))
     found = pq.read_table(out / "findings.parquet", columns=["finding", "row"])
@@ -209,16 +221,14 @@ def main() -> None:
     print(f"naive same-output pass: {same}")
     figures = {name: _runs(runs) for name, runs in results.items()}
     print(f"{'':26}{'best s':>9}{'median s':>10}{'rows/s (best)':>15}{'peak RSS MB':>13}"
-          f"   ({args.repeat} run(s) each, load average {os.getloadavg()[0]:.2f})")  # fmt: skip
+          f"   ({repeat} run(s) each, load average {os.getloadavg()[0]:.2f})")  # fmt: skip
     for name, (best, median, rss) in figures.items():
-        print(f"{name:26}{best:9.1f}{median:10.1f}{args.rows / best:15,.0f}{rss:13,}")
+        print(f"{name:26}{best:9.1f}{median:10.1f}{rows / best:15,.0f}{rss:13,}")
     mine = figures["sanctuary audit (duckdb)"]
     for name in ("naive keyword pass", "naive same-output pass"):
         best, median, rss = figures[name]
         print(f"vs {name}: {best / mine[0]:.1f}x faster (best vs best), {median / mine[1]:.1f}x "
               f"(median vs median), peak RSS {mine[2] / rss:.2f}x")  # fmt: skip
-    if args.stages:
-        stages(source, args.work / "audit-stages-out")
 
 
 def _built(source: Path, rows: int) -> bool:
