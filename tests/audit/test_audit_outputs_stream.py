@@ -81,6 +81,24 @@ def test_the_unsorted_report_sample_is_kind_by_kind_and_stable(
     assert places(again.other_rows) == places(agg.other_rows)
 
 
+def test_unsorted_outputs_are_the_same_bytes_on_every_run(tmp_path: Path, alpr_dir: Path) -> None:
+    # Input in many row groups, as a large audit's: several DuckDB chunks, work for two threads.
+    vendor = write_vendor_audit(tmp_path / "vendor_network_audit.csv")
+    eugene = alpr_dir / "eyes-off__eugene-oregon" / "FlockAuditLogs" / "EPDSearchAuditLogs.csv"
+    prepared = prepare([vendor, eugene], tmp_path / "input.parquet", org=OWNER, home="CA")
+    table = pq.read_table(prepared.path)
+    pq.write_table(pa.concat_tables([table] * 8), prepared.path, row_group_size=2048)
+    plan = plan_for(default_engine().chain("us-ca"))
+    outputs = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        run_duckdb_outputs(prepared.path, plan, "CA", folder, ordered=False)
+        outputs.append([(folder / f).read_bytes() for f in ("findings.csv", "findings.parquet")])
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0].count(b"\n") > 4000
+
+
 def test_refined_evidence_narrows_only_immigration_findings() -> None:
     finding = pa.array(["missing_reason", "immigration_purpose", "immigration_authority",
                         "immigration_purpose", "out_of_state_agency"])  # fmt: skip

@@ -92,8 +92,9 @@ def _facts(home: str) -> str:
 def audit_sql(plan: Plan, home: str, dialect: str = "duckdb", *, ordered: bool = True) -> str:
     """The raw findings (``FINDING_COLUMNS``, in the output's types) over ``audit_input`` and
     ``purpose``; ``ordered``: sorted by file, source, row and finding. Unordered, DuckDB streams
-    them as its threads produce them (no sort of millions of wide rows): the same rows on every
-    run, in an order that may differ (joins do not keep input order in DuckDB)."""
+    them as it produces them (no sort of millions of wide rows): chunk by chunk of the input, a
+    chunk's findings kind by kind (``duck_outputs`` runs it on one thread: the same order on
+    every run)."""
     shaped = ", ".join(
         f"CAST({c} AS {_DUCK_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in FINDING_COLUMNS
     )
