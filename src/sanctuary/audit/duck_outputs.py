@@ -8,10 +8,10 @@ sharing partners), the rule's citation, immigration evidence narrowed by ``refin
 confidence rounded to three places.
 
 Why stream to Arrow rather than ``COPY ... TO``: on millions of findings DuckDB's Parquet writer
-was about four times slower than Arrow's (the strings are long: a file path on every row), and
-Both files are written from the same batches as they arrive, in one pass; memory holds a few
-batches whatever the number of findings. No Arrow array is built from Python objects on the way:
-pyarrow would import pandas for that when it is installed (0.2 s).
+was about four times slower than Arrow's and its CSV writer about twice (the strings are long: a
+file path on every row). Both files are written from the same batches as they arrive, in one
+pass; memory holds a few batches whatever the number of findings. No Arrow array is built from
+Python objects on the way: pyarrow would import pandas for that when it is installed (0.2 s).
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ __all__ = ["final_sql", "write_outputs"]
 BATCH_ROWS = 122_880
 REFINE = "sanctuary_refine_evidence"  # outputs.refine_evidence, registered with DuckDB
 WRITE_AHEAD = 3  # batches queued for the writer at most (memory stays a few batches)
+# DuckDB threads for the findings query. One keeps the files the same on every run (see
+# _stream); two were about 0.4 s faster on 10 million rows (machine half loaded), in an order that
+# changed from run to run.
+STREAM_THREADS = 1
 
 
 def _lit(text: str) -> str:
@@ -104,8 +108,7 @@ def _stream(con: Any, query: str, folder: Path) -> None:
     One DuckDB thread: DuckDB does not keep input order through joins, and with two threads
     the order of the findings changed from run to run; with one, it processes the input chunk
     by chunk and the files come out the same on every run. Little is lost on two cores: the
-    writers (Arrow, GIL released) take the other core while DuckDB produces the next batches
-    (measured: as fast as two DuckDB threads with the writes in between).
+    writers (Arrow, GIL released) take the other core while DuckDB produces the next batches.
     """
     spent = dict.fromkeys(("DuckDB (query)", "parquet write", "csv write"), 0.0)
     clock = time.perf_counter
@@ -125,7 +128,7 @@ def _stream(con: Any, query: str, folder: Path) -> None:
 
         pending: deque[Future[None]] = deque()
         threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-        con.execute("SET threads = 1")
+        con.execute(f"SET threads = {STREAM_THREADS}")
         try:
             reader = iter(con.sql(query).to_arrow_reader(BATCH_ROWS))
             while True:
