@@ -1,21 +1,29 @@
 """Bench: `sanctuary audit` on 10 million rows, side by side with a naive pandas + regex pass.
 
-    python bench/audit.py [--rows 10000000] [--work DIR]
+    python bench/audit.py [--rows 10000000] [--work DIR] [--repeat N] [--stages] [--rebuild]
 
 1. Builds a Parquet file of normalised access events (the `events_parquet` format) by replicating
    every real access event in the shared data folder, with known immigration reasons injected
-   (1 row in 1,000, reasons from the public reports the data README lists).
+   (1 row in 1,000, reasons from the public reports the data README lists). An existing file of
+   the same size in --work is reused (it is the same file; --rebuild builds it again).
 2. Runs `sanctuary audit FILE --out DIR` (DuckDB engine) in a child process.
-3. Runs a naive pass over the SAME file in a child process: pandas reads it, a keyword regex
-   (`\\b(ice|ero|hsi|cbp|immigration|deport…)\\b`) flags reasons, the flagged rows go to CSV.
-Each child's wall time and peak RSS (`os.wait4`'s ru_maxrss) are printed, with ratios. The naive
-pass is the anchor; the figures are only meaningful relative to it, on the same machine and run.
+3. Runs two naive passes over the SAME file, each in a child process: pandas reads it, a keyword
+   regex (`\\b(ice|ero|hsi|cbp|immigration|deport…)\\b`) flags reasons, the flagged rows go to
+   CSV (keyword pass); the same-output pass also flags empty reasons and other states' agencies
+   and writes every flag as CSV and Parquet, as the audit does.
+Each child's wall time and peak RSS (`os.wait4`'s ru_maxrss) are printed, with ratios. With
+--repeat N the three children run N times, interleaved, and the best and median are printed (the
+machine may be shared). The naive passes are the anchors; the figures are only meaningful
+relative to them, on the same machine and run. --stages adds one more audit run that logs its
+stages (`sanctuary.audit.stages`) and prints where the time goes.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import statistics
 import subprocess
 import sys
 import time
@@ -105,8 +113,8 @@ def naive(source: Path, out: Path, same_output: bool) -> None:
           f"reason, {len(flags)} flags written")  # fmt: skip
 
 
-def _child(args: list[str]) -> tuple[float, int, str]:
-    """Run a child; (wall seconds, peak RSS in MB, stdout)."""
+def _child(args: list[str]) -> tuple[float, int, str, str]:
+    """Run a child; (wall seconds, peak RSS in MB, stdout, stderr)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -115,13 +123,54 @@ def _child(args: list[str]) -> tuple[float, int, str]:
     err = proc.stderr.read() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child failed: {' '.join(args)}\n{err[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, out.strip()
+    return wall, usage.ru_maxrss // 1024, out.strip(), err
+
+
+# The stages child: `python -m sanctuary audit` with the audit's stage log on stderr, and the
+# interpreter's start-up and imports timed as a stage of their own.
+STAGES_CHILD = """
+import logging, sys, time
+t0 = time.perf_counter()
+from sanctuary.cli import main
+import sanctuary.audit.run
+took = time.perf_counter() - t0
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+logging.getLogger("sanctuary.audit").setLevel(logging.DEBUG)
+logging.getLogger("sanctuary.audit").debug("stage imports wall=%.3f cpu=-", took)
+sys.argv = ["sanctuary", *sys.argv[1:]]
+main()
+"""
+STAGE_LINE = re.compile(r"^stage (?P<name>.+) wall=(?P<wall>[0-9.]+) cpu=(?P<cpu>[0-9.]+|-)$")
+
+
+def stages(source: Path, out: Path) -> None:
+    """Run the audit once more, logging its stages, and print them."""
+    wall, rss, _, err = _child([sys.executable, "-c", STAGES_CHILD, "audit", str(source),
+                                "--out", str(out)])  # fmt: skip
+    print(f"\nstages of one audit run ({wall:.1f}s wall in all, peak RSS {rss:,} MB; cpu: every "
+          "thread of the process):")  # fmt: skip
+    print(f"  {'stage':44}{'wall s':>8}{'cpu s':>8}")
+    for line in err.splitlines():
+        m = STAGE_LINE.match(line.strip())
+        if m:
+            print(f"  {m['name']:44}{float(m['wall']):8.2f}{m['cpu']:>8}")
+
+
+def _runs(results: list[tuple[float, int, str, str]]) -> tuple[float, float, int]:
+    """(best wall, median wall, highest peak RSS)."""
+    walls = [r[0] for r in results]
+    return min(walls), statistics.median(walls), max(r[1] for r in results)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sanctuary-bench-audit"))
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each child, interleaved (0: none)"
+    )
+    parser.add_argument("--stages", action="store_true", help="also print the audit's stages")
+    parser.add_argument("--rebuild", action="store_true", help="build the input file again")
     parser.add_argument("--naive-pass", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--same-output", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -131,31 +180,63 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     source = args.work / f"events-{args.rows}.parquet"
     t = time.perf_counter()
-    injected = build(source, args.rows)
+    if args.rebuild or not _built(source, args.rows):
+        injected = build(source, args.rows)
+        how = "built"
+    else:
+        injected, how = args.rows // INJECT_EVERY, "reused"
     size = source.stat().st_size / 1e6
-    print(f"built {args.rows:,} rows ({injected:,} positives injected) in "
+    print(f"{how} {args.rows:,} rows ({injected:,} positives injected) in "
           f"{time.perf_counter() - t:.1f}s: {source} ({size:.0f} MB)")  # fmt: skip
     out = args.work / "audit-out"
-    ours = _child([sys.executable, "-m", "sanctuary", "audit", str(source), "--out", str(out)])
-    theirs = _child([sys.executable, __file__, "--naive-pass", str(source),
-                     str(args.work / "naive.csv")])  # fmt: skip
-    same = _child([sys.executable, __file__, "--naive-pass", str(source),
-                   str(args.work / "naive-same.csv"), "--same-output"])  # fmt: skip
+    commands = {
+        "sanctuary audit (duckdb)": [sys.executable, "-m", "sanctuary", "audit", str(source),
+                                     "--out", str(out)],
+        "naive keyword pass": [sys.executable, __file__, "--naive-pass", str(source),
+                               str(args.work / "naive.csv")],
+        "naive same-output pass": [sys.executable, __file__, "--naive-pass", str(source),
+                                   str(args.work / "naive-same.csv"), "--same-output"],
+    }  # fmt: skip
+    if args.repeat > 0:
+        compare(commands, args.repeat, args.rows, injected, out)
+    if args.stages:
+        stages(source, args.work / "audit-stages-out")
+
+
+def compare(
+    commands: dict[str, list[str]], repeat: int, rows: int, injected: int, out: Path
+) -> None:
+    """Run the audit and the two naive passes ``repeat`` times, interleaved; print the figures."""
+    results: dict[str, list[tuple[float, int, str, str]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            results[name].append(_child(command))
     found = pq.read_table(out / "findings.parquet", columns=["finding", "row"])
     hits = found.filter(pc.equal(found.column("finding"), "immigration_purpose"))
     recalled = pc.count_distinct(hits.column("row")).as_py()
-    print(f"sanctuary audit: {ours[2]}")
+    ours, theirs, same = (results[name][-1][2] for name in commands)
+    print(f"sanctuary audit: {ours}")
     print(f"  injected positives found as immigration_purpose: {recalled:,} of {injected:,}")
-    print(f"naive keyword pass: {theirs[2]}")
-    print(f"naive same-output pass: {same[2]}")
-    runs = (("sanctuary audit (duckdb)", ours), ("naive keyword pass", theirs),
-            ("naive same-output pass", same))  # fmt: skip
-    print(f"{'':26}{'wall s':>10}{'rows/s':>14}{'peak RSS MB':>14}")
-    for name, (wall, rss, _) in runs:
-        print(f"{name:26}{wall:10.1f}{args.rows / wall:14,.0f}{rss:14,}")
-    for name, run in (("keyword", theirs), ("same-output", same)):
-        print(f"vs naive {name} pass: {run[0] / ours[0]:.1f}x faster, "
-              f"peak RSS {ours[1] / run[1]:.2f}x")  # fmt: skip
+    print(f"naive keyword pass: {theirs}")
+    print(f"naive same-output pass: {same}")
+    figures = {name: _runs(runs) for name, runs in results.items()}
+    print(f"{'':26}{'best s':>9}{'median s':>10}{'rows/s (best)':>15}{'peak RSS MB':>13}"
+          f"   ({repeat} run(s) each, load average {os.getloadavg()[0]:.2f})")  # fmt: skip
+    for name, (best, median, rss) in figures.items():
+        print(f"{name:26}{best:9.1f}{median:10.1f}{rows / best:15,.0f}{rss:13,}")
+    mine = figures["sanctuary audit (duckdb)"]
+    for name in ("naive keyword pass", "naive same-output pass"):
+        best, median, rss = figures[name]
+        print(f"vs {name}: {best / mine[0]:.1f}x faster (best vs best), {median / mine[1]:.1f}x "
+              f"(median vs median), peak RSS {mine[2] / rss:.2f}x")  # fmt: skip
+
+
+def _built(source: Path, rows: int) -> bool:
+    """Whether ``source`` is a complete earlier build of ``rows`` rows."""
+    try:
+        return bool(pq.ParquetFile(source).metadata.num_rows == rows)
+    except (OSError, pa.ArrowInvalid):
+        return False
 
 
 if __name__ == "__main__":

@@ -89,6 +89,8 @@ def test_the_spark_engine_gives_the_same_outputs(tmp_path: Path) -> None:
     a = pq.read_table(duck / "findings.parquet").to_pylist()
     b = pq.read_table(on_spark / "findings.parquet").to_pylist()
     assert a == b and a
+    # One writer for every engine: the CSV files are the same bytes too.
+    assert (duck / "findings.csv").read_bytes() == (on_spark / "findings.csv").read_bytes()
     assert summary["engine"] == "spark"
     assert (
         json.loads((on_spark / "summary.json").read_text())["by_finding"] == summary["by_finding"]

@@ -1,11 +1,13 @@
 """Run the audit over the input relation: DuckDB (default), Spark, or the Python reference.
 
-The SQL engines run ONE query text (``audit_sql``), written in DuckDB's dialect and rendered for
-Spark by sqlglot. It assesses each distinct reason once (``purpose_sql``), joins the result back,
-derives the facts (``mapping.facts_sql``), applies the chain's compiled rules and emits one row per
-finding (``findings.findings_sql``). DuckDB streams it from Parquet under a memory limit (spilling
-to disk beyond it). The Python engine evaluates the same mapping with the packs' compiled Python
-predicates and the Python assessor: the reference the differential tests hold the others to.
+The SQL engines run the same query texts, written in DuckDB's dialect and rendered for Spark by
+sqlglot. One scan of the input counts rows per file, source and reason text (``reasons_sql``: the
+totals come from it, so they need no second pass over the input); the lexicon assesses each
+distinct reason once (``purpose_sql``); ``audit_sql`` joins the assessment back, derives the facts
+(``mapping.facts_sql``), applies the chain's compiled rules and emits one row per finding
+(``findings.findings_sql``), in one streaming pass: DuckDB never materialises the candidate rows.
+The Python engine evaluates the same mapping with the packs' compiled Python predicates and the
+Python assessor: the reference the differential tests hold the others to.
 
 Each engine returns ``(findings, totals)`` as Arrow: raw findings sorted by file, source, row and
 finding; totals per file and source (rows, time range, rows with a non-empty reason).
@@ -30,6 +32,7 @@ from sanctuary.audit.findings import Plan, finding_id, finding_rows_py, findings
 from sanctuary.audit.mapping import facts_py, facts_sql, purpose_py
 from sanctuary.audit.outputs import Aggregates
 from sanctuary.audit.purpose_sql import purpose_select
+from sanctuary.audit.stages import stage
 from sanctuary.errors import InputError
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "audit_sql",
     "direct_projection",
     "purpose_sql",
+    "reasons_sql",
     "run_duckdb_outputs",
     "run_engine",
     "run_engine_to",
@@ -57,45 +61,59 @@ class EngineUnavailable(InputError):
     code = "engine_unavailable"
 
 
-def purpose_sql(dialect: str = "duckdb") -> str:
-    """The lexicon over the distinct reasons of ``audit_input``: the relation ``purpose``, built
-    once and shared by the findings and the totals (the regex work is the expensive part)."""
-    reasons = "(SELECT DISTINCT reason_key FROM audit_input) reasons"
-    text = purpose_select(reasons, "reason_key")
+def reasons_sql(dialect: str = "duckdb") -> str:
+    """The one full scan besides the audit itself: rows and time range per file, source and
+    reason text (the relation ``reasons``, thousands of rows for millions of input rows). The
+    distinct reasons feed the lexicon and the totals are summed from it."""
+    text = (
+        "SELECT file, src, reason_key, count(*) AS n, min(time_us) AS first_us, "
+        "max(time_us) AS last_us FROM audit_input GROUP BY file, src, reason_key"
+    )
     return text if dialect == "duckdb" else _transpile(text, dialect)
 
 
-def _base(home: str) -> str:
+def purpose_sql(dialect: str = "duckdb") -> str:
+    """The lexicon over the distinct reasons of ``reasons``: the relation ``purpose`` (the regex
+    work is the expensive part, and reasons repeat a great deal)."""
+    text = purpose_select("(SELECT DISTINCT reason_key FROM reasons) r", "reason_key")
+    return text if dialect == "duckdb" else _transpile(text, dialect)
+
+
+def _facts(home: str) -> str:
+    """CTEs ``joined`` (the input with its reason's assessment) and ``facts`` (one column per
+    fact), for a ``WITH`` clause."""
     return (
-        "WITH joined AS (SELECT i.*, p.purpose_category, p.p_agency, p.p_empty, p.p_placeholder "
+        "joined AS (SELECT i.*, p.purpose_category, p.p_agency, p.p_empty, p.p_placeholder "
         "FROM audit_input i JOIN purpose p ON i.reason_key = p.reason_key), "
-        f"facts AS ({facts_sql('joined', home)}) "
+        f"facts AS ({facts_sql('joined', home)})"
     )
 
 
-def votes_relation_sql(plan: Plan, home: str, dialect: str = "duckdb") -> str:
-    """The candidate rows with their facts and rule columns (materialised as ``votes``)."""
-    text = f"{_base(home)}{votes_sql(plan, 'facts')}"
-    return text if dialect == "duckdb" else _transpile(text, dialect)
-
-
-def audit_sql(plan: Plan, dialect: str = "duckdb", *, ordered: bool = True) -> str:
-    """The findings over the materialised ``votes``, in the output's types; ``ordered``: sorted
-    by file, source, row and finding. Unordered, DuckDB streams them (no sort of millions of
-    wide rows): kind by kind, each in input order, the same on every run."""
+def audit_sql(plan: Plan, home: str, dialect: str = "duckdb", *, ordered: bool = True) -> str:
+    """The raw findings (``FINDING_COLUMNS``, in the output's types) over ``audit_input`` and
+    ``purpose``; ``ordered``: sorted by file, source, row and finding. Unordered, DuckDB streams
+    them as it produces them (no sort of millions of wide rows): chunk by chunk of the input, a
+    chunk's findings kind by kind (``duck_outputs`` runs it on one thread: the same order on
+    every run)."""
     shaped = ", ".join(
         f"CAST({c} AS {_DUCK_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in FINDING_COLUMNS
     )
-    text = f"SELECT {shaped} FROM ({findings_sql(plan)}) f {_ORDER if ordered else ''}"
+    text = (
+        f"WITH {_facts(home)}, votes AS ({votes_sql(plan, 'facts')}) "
+        f"SELECT {shaped} FROM ({findings_sql(plan)}) f {_ORDER if ordered else ''}"
+    )
     return text if dialect == "duckdb" else _transpile(text, dialect)
 
 
-def totals_sql(home: str, dialect: str = "duckdb") -> str:
+def totals_sql(dialect: str = "duckdb") -> str:
+    """Per file and source: rows, first and last time, rows with a non-empty reason (summed
+    from ``reasons``, no pass over the input)."""
     text = (
-        f"{_base(home)}SELECT file, src, count(*) AS n, min(time_us) AS first_us, "
-        "max(time_us) AS last_us, "
-        "CAST(sum(CASE WHEN p_empty THEN 0 ELSE 1 END) AS BIGINT) AS non_empty "
-        "FROM joined GROUP BY file, src ORDER BY file, src"
+        "SELECT file, src, CAST(sum(n) AS BIGINT) AS n, min(first_us) AS first_us, "
+        "max(last_us) AS last_us, "
+        "CAST(sum(CASE WHEN p.p_empty THEN 0 ELSE n END) AS BIGINT) AS non_empty "
+        "FROM reasons r JOIN purpose p ON r.reason_key = p.reason_key "
+        "GROUP BY file, src ORDER BY file, src"
     )
     return text if dialect == "duckdb" else _transpile(text, dialect)
 
@@ -183,9 +201,10 @@ def _run_duckdb(
     raw_out: Path,
     ordered: bool,
 ) -> pa.Table:
-    with _duckdb(path, plan, home, memory_limit, direct, ordered) as con:
-        con.execute(f"COPY found TO '{_sq(raw_out)}' (FORMAT parquet)")
-        return con.sql(totals_sql(home)).to_arrow_table()
+    with _duckdb(path, memory_limit, direct) as con:
+        con.execute(f"COPY ({audit_sql(plan, home, ordered=ordered)}) TO '{_sq(raw_out)}' "
+                    "(FORMAT parquet)")  # fmt: skip
+        return con.sql(totals_sql()).to_arrow_table()
 
 
 def run_duckdb_outputs(
@@ -199,22 +218,17 @@ def run_duckdb_outputs(
     ordered: bool = True,
 ) -> tuple[pa.Table, Aggregates]:
     """The DuckDB audit writing findings.parquet/.csv into ``folder`` itself: (totals, agg)."""
-    with _duckdb(path, plan, home, memory_limit, direct or [], ordered) as con:
-        agg = write_outputs(con, plan, folder)
-        return con.sql(totals_sql(home)).to_arrow_table(), agg
+    with _duckdb(path, memory_limit, direct or []) as con:
+        with stage("totals"):
+            totals = con.sql(totals_sql()).to_arrow_table()
+        agg = write_outputs(con, audit_sql(plan, home, ordered=False), plan, folder, ordered)
+        return totals, agg
 
 
 @contextmanager
-def _duckdb(
-    path: Path,
-    plan: Plan,
-    home: str,
-    memory_limit: str,
-    direct: list[tuple[str, str | None]],
-    ordered: bool,
-) -> Iterator[Any]:
-    """A connection holding the audit's temp tables ``purpose``, ``votes`` and ``found`` (the
-    raw findings). Temp tables live in the buffer pool and spill to disk: bounded memory."""
+def _duckdb(path: Path, memory_limit: str, direct: list[tuple[str, str | None]]) -> Iterator[Any]:
+    """A connection with the view ``audit_input`` and the small temp tables ``reasons`` and
+    ``purpose``. The findings query then streams: memory stays bounded whatever the input."""
     import duckdb
 
     with tempfile.TemporaryDirectory(prefix="sanctuary-duckdb-") as spill:
@@ -222,10 +236,10 @@ def _duckdb(
         try:
             con.execute("SET threads = 2")
             con.execute(f"CREATE VIEW audit_input AS {_duckdb_input(path, direct)}")
-            con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
-            con.execute(f"CREATE TEMP TABLE votes AS {votes_relation_sql(plan, home)}")
-            con.execute(f"CREATE TEMP TABLE found AS {audit_sql(plan, ordered=ordered)}")
-            con.execute("DROP TABLE votes")  # read; its memory goes back to the pool
+            with stage("reasons (scan of the input)"):
+                con.execute(f"CREATE TEMP TABLE reasons AS {reasons_sql()}")
+            with stage("purpose (lexicon over distinct reasons)"):
+                con.execute(f"CREATE TEMP TABLE purpose AS {purpose_sql()}")
             yield con
         finally:
             con.close()
@@ -269,10 +283,10 @@ def spark_session() -> Iterator[Any]:
 def _run_spark(path: Path, plan: Plan, home: str) -> tuple[pa.Table, pa.Table]:
     with spark_session() as spark:
         spark.read.parquet(str(path)).createOrReplaceTempView("audit_input")
+        spark.sql(reasons_sql("spark")).cache().createOrReplaceTempView("reasons")
         spark.sql(purpose_sql("spark")).cache().createOrReplaceTempView("purpose")
-        spark.sql(votes_relation_sql(plan, home, "spark")).cache().createOrReplaceTempView("votes")
-        findings = _spark_arrow(spark.sql(audit_sql(plan, "spark")))
-        totals = _spark_arrow(spark.sql(totals_sql(home, "spark")))
+        findings = _spark_arrow(spark.sql(audit_sql(plan, home, "spark")))
+        totals = _spark_arrow(spark.sql(totals_sql("spark")))
     return _shape(findings), totals
 
 

@@ -241,8 +241,7 @@ def _active(plan: Plan) -> list[FindingSpec]:
 
 def votes_sql(plan: Plan, source: str, dialect: str = "duckdb") -> str:
     """SQL over the facts relation ``source``: the rows some finding may hold for (a trigger
-    holds), with one ``r_<k>`` column per rule (it applies). The engines materialise it (it may
-    spill to disk) so that ``findings_sql`` reads it once per kind of finding."""
+    holds), with one ``r_<k>`` column per rule (it applies). ``findings_sql`` reads it once."""
     applies = ", ".join(
         f"{render(rule_applies(r, p), dialect)} AS r_{k}" for k, (_, p, r) in enumerate(plan.rules)
     )
@@ -263,36 +262,55 @@ BASE_COLUMNS = ("src", "file", "sheet", "src_row", "event_id", "time_us", "org",
 
 def _carried(plan: Plan) -> list[str]:
     """The columns ``findings_sql`` reads: the base ones and the facts the specs name (the
-    candidate rows can be millions: a narrow relation keeps them cheap to keep and to read)."""
+    candidate rows can be millions: a narrow relation keeps them cheap to carry)."""
     text = " ".join(s.trigger_sql + s.evidence_sql + s.confidence_sql for s in _active(plan))
     facts = sorted(set(re.findall(r"\bf_[a-z_]+\b", text)))
     return [*BASE_COLUMNS, *facts]
 
 
+def _by_kind(specs: list[FindingSpec], part: Callable[[FindingSpec], str]) -> str:
+    """``CASE kind WHEN 0 THEN <part of the first spec> ...``: one expression for every kind."""
+    return "CASE kind " + " ".join(f"WHEN {i} THEN {part(s)}" for i, s in enumerate(specs)) + " END"
+
+
 def findings_sql(plan: Plan, votes: str = "votes") -> str:
-    """SQL over the relation ``votes`` (``votes_sql``): one row per finding."""
-    parts = []
-    for spec in _active(plan):
-        case = "CASE " + " ".join(
-            f"WHEN {_vote_sql(plan, k)} THEN '{plan.rule(k).id}'"
-            for k in plan.candidates[spec.name]
-        )
-        srcs = ", ".join(f"'{s}'" for s in spec.srcs)
-        parts.append(
-            f"SELECT src, file, sheet, src_row, event_id, time_us, org, org_kind, org_state, "
-            f"reason, '{spec.name}' AS finding, {case} END AS rule, "
-            f"{spec.evidence_sql} AS evidence, "
-            f"CAST({spec.confidence_sql} AS DOUBLE) AS confidence FROM {votes} "
-            f"WHERE src IN ({srcs}) AND {spec.trigger_sql}"
-        )
-    if not parts:
-        parts.append(
+    """SQL over the relation ``votes`` (``votes_sql``): one row per finding.
+
+    One pass: each candidate row meets the small ``kinds`` relation (one row per finding kind
+    and source it applies to) and keeps the pairs whose trigger holds. A UNION ALL of one SELECT
+    per kind would read ``votes`` once per kind, so ``votes`` (millions of rows) would have to be
+    materialised first; this way the engine streams it. A row's findings come out in kind order.
+    """
+    specs = _active(plan)
+    if not specs:
+        return (
             "SELECT src, file, sheet, src_row, event_id, time_us, org, org_kind, org_state, "
-            f"reason, '' AS finding, CAST(NULL AS VARCHAR) AS rule, '' AS evidence, "
-            f"CAST(0 AS DOUBLE) AS confidence FROM {votes} WHERE FALSE"
+            "reason, '' AS finding, CAST(NULL AS VARCHAR) AS rule, '' AS evidence, "
+            f"CAST(0 AS DOUBLE) AS confidence, '' AS finding_id FROM {votes} WHERE FALSE"
         )
-    union = " UNION ALL ".join(parts)
-    return f"SELECT *, {FINDING_ID_SQL} AS finding_id FROM ({union}) found WHERE rule IS NOT NULL"
+    kinds = ", ".join(
+        f"({i}, '{spec.name}', '{src}')" for i, spec in enumerate(specs) for src in spec.srcs
+    )
+    rule = _by_kind(
+        specs,
+        lambda spec: (
+            "CASE "
+            + " ".join(
+                f"WHEN {_vote_sql(plan, k)} THEN '{plan.rule(k).id}'"
+                for k in plan.candidates[spec.name]
+            )
+            + " END"
+        ),
+    )
+    evidence = _by_kind(specs, lambda spec: spec.evidence_sql)
+    confidence = _by_kind(specs, lambda spec: f"CAST({spec.confidence_sql} AS DOUBLE)")
+    found = (
+        "SELECT v.src, file, sheet, src_row, event_id, time_us, org, org_kind, org_state, "
+        f"reason, finding, {rule} AS rule, {evidence} AS evidence, {confidence} AS confidence "
+        f"FROM {votes} v JOIN (VALUES {kinds}) AS kinds(kind, finding, kind_src) "
+        f"ON v.src = kinds.kind_src WHERE {_by_kind(specs, lambda spec: spec.trigger_sql)}"
+    )
+    return f"SELECT *, {FINDING_ID_SQL} AS finding_id FROM ({found}) found WHERE rule IS NOT NULL"
 
 
 def _applies_py(rule: Rule, pack: Pack, f: Facts, time_us: int) -> bool:

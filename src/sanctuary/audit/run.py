@@ -21,6 +21,7 @@ from sanctuary.audit.engines import ENGINES, run_duckdb_outputs, run_engine_to
 from sanctuary.audit.findings import FINDINGS, plan_for
 from sanctuary.audit.outputs import atomic_dir, stream_outputs, summarise
 from sanctuary.audit.prepare import Progress, prepare
+from sanctuary.audit.stages import stage
 from sanctuary.errors import InputError
 from sanctuary.policy import default_engine
 from sanctuary.reports.audit_report import render_report
@@ -28,7 +29,8 @@ from sanctuary.reports.audit_report import render_report
 __all__ = ["run_audit"]
 
 METHOD_VERSION = "1"
-SORT_LIMIT = 2_000_000  # rows audited; beyond it findings are written kind by kind, unsorted
+SORT_LIMIT = 2_000_000  # rows audited; beyond it findings are written unsorted (a sort of
+# millions of wide rows would cost more than the rest of the audit)
 
 
 def _home(jurisdiction: str) -> str:
@@ -75,20 +77,22 @@ def run_audit(
     files = [Path(p) for p in paths]
     if not files:
         raise InputError("no log file given", location="FILE")
-    chain = default_engine().chain(jurisdiction)  # unknown jurisdiction: exit 2 before any work
-    plan, home = plan_for(chain), _home(jurisdiction)
+    with stage("packs"):
+        chain = default_engine().chain(jurisdiction)  # unknown jurisdiction: exit 2 before work
+        plan, home = plan_for(chain), _home(jurisdiction)
     with (
         tempfile.TemporaryDirectory(prefix="sanctuary-audit-") as work,
         _progress(progress) as (
             advance,
-            stage,
+            describe,
         ),
     ):
-        prepared = prepare(
-            files, Path(work) / "input.parquet", format=format, org=org, home=home or None,
-            progress=advance, now=now, direct=engine == "duckdb",
-        )  # fmt: skip
-        stage(f"evaluating with {engine}, writing outputs")
+        with stage("prepare (read logs)"):
+            prepared = prepare(
+                files, Path(work) / "input.parquet", format=format, org=org, home=home or None,
+                progress=advance, now=now, direct=engine == "duckdb",
+            )  # fmt: skip
+        describe(f"evaluating with {engine}, writing outputs")
         # Large audits stream unsorted (see engines.audit_sql); small ones are sorted by row.
         ordered = prepared.rows <= SORT_LIMIT
         meta = _meta(jurisdiction, engine, chain, plan, prepared)
@@ -102,11 +106,13 @@ def run_audit(
                 raw = Path(work) / "raw.parquet"
                 totals = run_engine_to(engine, prepared.path, plan, home, raw, ordered=ordered)
                 agg = stream_outputs(raw, plan, folder)
-            summary = summarise(agg, totals, meta, reports)
-            (folder / "summary.json").write_bytes(
-                orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-            )
-            (folder / "report.html").write_text(render_report(summary, agg, plan), "utf-8")
+            with stage("summary.json"):
+                summary = summarise(agg, totals, meta, reports)
+                (folder / "summary.json").write_bytes(
+                    orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+                )
+            with stage("report.html"):
+                (folder / "report.html").write_text(render_report(summary, agg, plan), "utf-8")
     return summary
 
 
