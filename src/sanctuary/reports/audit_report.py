@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.audit.outputs import SAMPLE_LIMIT, SERIOUS, Aggregates
-from sanctuary.reports.charts import bar_chart, column_chart
+from sanctuary.reports.charts import bar_chart, column_chart, months_filled
 
 __all__ = ["MEANINGS", "render_report"]
 
@@ -123,7 +123,7 @@ def _charts(agg: Aggregates) -> str:
         label, orgs = "All findings", agg.by_org
     return (
         "<h3>Findings by month</h3>"
-        + column_chart("Findings by month", sorted(by_month.items()))
+        + column_chart("Findings by month", months_filled(by_month))
         + f"<h3>{label}, by agency (the searching agency or the partner)</h3>"
         + bar_chart(f"{label}, by agency", orgs.most_common(15))
         + "<h3>Top reasons among immigration and sharing findings</h3>"
