@@ -17,15 +17,17 @@ import bisect
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sanctuary.errors import JurisdictionError, RequestError
 from sanctuary.model import (
+    Context,
     Decision,
     Evidence,
     ExceptionOutcome,
+    LegalProcess,
     Obligation,
     PackRef,
     PurposeAssessment,
@@ -79,6 +81,8 @@ class _Chain:
 class _Plan:
     rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
     groups: frozenset[str]  # the fact groups to derive for these rules (and their exceptions)
+    # The memo key of a request under this plan (``_key_function``); set once the plan is made.
+    key: Callable[[Request, dt.datetime], tuple[Any, ...]] = field(init=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,7 @@ class Engine:
 
     A decision's verdict and explanation are a pure function of (plan, targets, which of the
     plan's conditions and exceptions held), so they are assembled once per such signature and
-    shared; and since facts are a pure function of a few request fields (``request_key``), a
+    shared; and since facts are a pure function of a few request fields (``_key_function``), a
     request like one already decided skips derivation and evaluation too.
     ``memo=False`` turns both off (the cold path; a differential test keeps the two paths
     equal). Caches are bounded; the engine is safe to share between threads.
@@ -151,7 +155,7 @@ class Engine:
         boundaries the rules in force cannot change, so it stands for ``at`` in the cache key."""
         key = (chain, interval, action, responder)
         plan = self._plans.get(key)
-        if plan is None:
+        if plan is None:  # the first request of its kind: select the rules, once
             rules = tuple(
                 (i, rule)
                 for i, pack in enumerate(chain.packs)
@@ -165,8 +169,9 @@ class Engine:
                 reads.update(rule.when.facts)
                 for exception in rule.exceptions:
                     reads.update(exception.when.facts)
-            groups = ALWAYS | {group_of(f) for f in reads}
-            plan = self._plans[key] = _Plan(rules, frozenset(groups))
+            groups = frozenset(ALWAYS | {group_of(f) for f in reads})
+            plan = self._plans[key] = _Plan(rules, groups)
+            object.__setattr__(plan, "key", _key_function(plan, groups))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -179,10 +184,13 @@ class Engine:
             )
         chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
         interval = bisect.bisect_right(chain.bounds, when.timestamp())
-        key = request_key(request, interval, when) if self.memo else None
+        action, responder = request.action, request.responder.kind
+        plan = self._plans.get((chain, interval, action, responder)) or self._plan(
+            chain, interval, when, action, responder
+        )
+        key = plan.key(request, when) if self.memo else None
         known = self._requests.get(key) if key is not None else None
         if known is None:
-            plan = self._plan(chain, interval, when, request.action, request.responder.kind)
             facts = derive(request, when, chain.home_state, plan.groups)
             targets = tuple(sorted(set(request.data))) or (WHOLE_ACTION,)
             known = (self._outcome(plan, facts, targets), self._parts.purpose(facts))
@@ -234,30 +242,49 @@ class Engine:
         return [self.decide(r, at) for r in requests]
 
 
-def request_key(request: Request, interval: int, at: dt.datetime) -> tuple[Any, ...]:
-    """Every request field that facts are derived from, with what time contributes: the
-    law-in-force ``interval`` and, only when convictions are given (the TRUST look-back windows
-    count from it), the day of ``at``.
+def _key_function(plan: _Plan, groups: frozenset[str]) -> Callable[[Request, dt.datetime], Any]:
+    """The memo key of a request under ``plan``: the plan, and every request field that the fact
+    groups the plan derives are derived from. The plan stands for the jurisdiction, the
+    law-in-force interval, the action and the responder kind; time counts only through the
+    subject group (the TRUST look-back windows count from the day of ``at``, when convictions are
+    given). Fields of groups the plan never derives are left out, so requests that differ only
+    there share a decision.
 
-    Anything that ``facts.derive`` reads must be here: ``test_policy_memo.py`` checks, on random
-    requests, that memoised and cold decisions are the same. (Written flat, with ``()`` for empty
-    lists: this runs for every decision.)"""
-    requester, process, context, subject = (
-        request.requester, request.legal_process, request.context, request.subject
-    )  # fmt: skip
-    agreements, members, data = requester.agreements, requester.members, request.data
+    Anything that ``facts.derive`` reads for these groups must be here: ``test_policy_memo.py``
+    checks, on random requests, that memoised and cold decisions are the same."""
+    process, subject, context = "process" in groups, "subject" in groups, "context" in groups
+
+    def key(request: Request, at: dt.datetime) -> tuple[Any, ...]:
+        requester = request.requester
+        agreements, members, data = requester.agreements, requester.members, request.data
+        return (
+            plan, tuple(data) if data else (),
+            requester.agency, requester.state, requester.on_behalf_of,
+            tuple(agreements) if agreements else (), tuple(members) if members else (),
+            request.purpose, request.purpose_category,
+            _process_key(request.legal_process) if process else None,
+            _context_key(request.context) if context else None,
+            _subject_key(request.subject, at) if subject and request.subject else None,
+        )  # fmt: skip
+
+    return key
+
+
+def _process_key(process: LegalProcess | None) -> tuple[Any, ...] | None:
+    if process is None:
+        return None
+    return (process.type, process.form, process.signed_by_judge, process.names_subject)
+
+
+def _context_key(context: Context) -> tuple[Any, ...]:
+    case = context.case_number
     return (
-        request.jurisdiction, interval, request.action, request.responder.kind,
-        requester.agency, requester.state, requester.on_behalf_of,
-        tuple(agreements) if agreements else (), tuple(members) if members else (),
-        request.purpose, request.purpose_category,
-        None if process is None else (process.type, process.form, process.signed_by_judge,
-                                      process.names_subject),
-        tuple(data) if data else (), context.information_publicly_available,
-        context.exigent_circumstances, context.recipient_attests_no_immigration_use,
-        context.discovered_during_unrelated_activity, context.case_number,
-        None if subject is None else _subject_key(subject, at),
-    )  # fmt: skip
+        context.information_publicly_available,
+        context.exigent_circumstances,
+        context.recipient_attests_no_immigration_use,
+        context.discovered_during_unrelated_activity,
+        bool(case and case.strip()),  # facts read only whether there is one: each case is new
+    )
 
 
 def _subject_key(subject: Subject, at: dt.datetime) -> tuple[Any, ...]:
