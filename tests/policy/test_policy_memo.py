@@ -1,8 +1,8 @@
 """Differential test: the memoised engine and the cold engine decide every request the same.
 
-The memo keys on request fields (``evaluate._key_function``) and on derived facts; if a fact ever read a field
-the key forgot, a memoised decision would be stale. Thousands of random requests over the whole
-vocabulary, decided twice by a memoising engine and once cold, must agree field by field.
+The memo keys on request fields (``evaluate._key_function``) and on derived facts; if a fact ever
+read a field the key forgot, a memoised decision would be stale. Thousands of random requests over
+the whole vocabulary, decided twice by a memoising engine and once cold, must agree field by field.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sanctuary.model import Request
 from sanctuary.policy import engine_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -48,3 +49,25 @@ def test_requests_that_differ_only_in_fields_the_law_ignores_share_a_decision() 
             context = base.context.model_copy(update={"case_number": case})
             request = base.model_copy(update={"context": context})
             assert warm.decide(request).model_dump() == cold.decide(request).model_dump()
+
+
+def test_a_blank_case_number_is_never_taken_for_one_by_the_memo() -> None:
+    """Gov. Code 7927.410: a utility may give records to an investigating agency with a case
+    number. A memo that remembered the first answer for any case number would allow a blank one."""
+    engine = engine_for()
+    body = {
+        "id": "utility-1",
+        "time": "2026-03-02T10:00:00-08:00",
+        "jurisdiction": "us-ca",
+        "responder": {"kind": "other_department"},
+        "requester": {"agency": "Sacramento Police Department", "state": "CA"},
+        "action": "disclose_information",
+        "purpose": "burglary investigation",
+        "data": ["utility_records"],
+    }
+    decided = {}
+    for case in ("25-0001", "   ", "A-77", None):
+        request = Request.model_validate({**body, "context": {"case_number": case}})
+        decided[case] = engine.decide(request).decision
+    assert decided["25-0001"] == decided["A-77"] == "allow"
+    assert decided["   "] == decided[None] == "deny"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sanctuary.reports.charts import column_chart, months_filled
@@ -36,7 +37,7 @@ def test_many_columns_thin_their_labels_so_none_overlap() -> None:
     svg = column_chart("by month", points)
     xs = [float(x) for x in re.findall(r'<text x="([0-9.]+)"[^>]*fill="#6b7780"', svg)]
     assert len(xs) < len(points)
-    assert all(b - a >= 56 for a, b in zip(xs, xs[1:], strict=False))
+    assert all(b - a >= 56 for a, b in itertools.pairwise(xs))
     assert _values(svg) == ["976,676"]  # only the tallest column's number fits
     assert svg.count("<rect") == len(points)  # every month still drawn, with its <title>
     assert "<title>2023-06: 0</title>" in svg
