@@ -171,7 +171,7 @@ class Engine:
                     reads.update(exception.when.facts)
             groups = frozenset(ALWAYS | {group_of(f) for f in reads})
             plan = self._plans[key] = _Plan(rules, groups)
-            object.__setattr__(plan, "key", _key_function(plan, groups))
+            object.__setattr__(plan, "key", _key_function(plan))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -184,10 +184,7 @@ class Engine:
             )
         chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
         interval = bisect.bisect_right(chain.bounds, when.timestamp())
-        action, responder = request.action, request.responder.kind
-        plan = self._plans.get((chain, interval, action, responder)) or self._plan(
-            chain, interval, when, action, responder
-        )
+        plan = self._plan(chain, interval, when, request.action, request.responder.kind)
         key = plan.key(request, when) if self.memo else None
         known = self._requests.get(key) if key is not None else None
         if known is None:
@@ -223,17 +220,15 @@ class Engine:
 
     def _outcome(self, plan: _Plan, facts: Facts, targets: tuple[str, ...]) -> _Outcome:
         signature = _evaluate_conditions(plan.rules, facts, targets)
-        if not self.memo:
-            trace = _trace(plan.rules, targets, signature)
-            return _assemble(self._parts, facts, targets, trace)
         key = (plan, targets, signature, facts.immigration_enforcement)
-        outcome = self._outcomes.get(key)
+        outcome = self._outcomes.get(key) if self.memo else None
         if outcome is None:
             trace = _trace(plan.rules, targets, signature)
             outcome = _assemble(self._parts, facts, targets, trace)
-            if len(self._outcomes) >= self.MEMO_LIMIT:
-                self._outcomes.clear()
-            self._outcomes[key] = outcome
+            if self.memo:
+                if len(self._outcomes) >= self.MEMO_LIMIT:
+                    self._outcomes.clear()
+                self._outcomes[key] = outcome
         return outcome
 
     def decide_many(
@@ -242,7 +237,7 @@ class Engine:
         return [self.decide(r, at) for r in requests]
 
 
-def _key_function(plan: _Plan, groups: frozenset[str]) -> Callable[[Request, dt.datetime], Any]:
+def _key_function(plan: _Plan) -> Callable[[Request, dt.datetime], Any]:
     """The memo key of a request under ``plan``: the plan, and every request field that the fact
     groups the plan derives are derived from. The plan stands for the jurisdiction, the
     law-in-force interval, the action and the responder kind; time counts only through the
@@ -252,6 +247,7 @@ def _key_function(plan: _Plan, groups: frozenset[str]) -> Callable[[Request, dt.
 
     Anything that ``facts.derive`` reads for these groups must be here: ``test_policy_memo.py``
     checks, on random requests, that memoised and cold decisions are the same."""
+    groups = plan.groups
     process, subject, context = "process" in groups, "subject" in groups, "context" in groups
 
     def key(request: Request, at: dt.datetime) -> tuple[Any, ...]:
