@@ -111,35 +111,36 @@ class Service:
         Request objects of a batch of 1,000 kept alive were what made the garbage collector's young
         collections cost ~30 µs a decision (each one walks every young object still alive).
         """
-        if len(requests) == 1:
-            _, entry, row = self._prepare(identity, requests[0])
-            return await self._record_json([entry], [row])
-        async with self._batch_slot():
-            entries: list[dict[str, Any]] = []
-            rows: list[Row] = []
-            for n, request in enumerate(requests, start=1):
-                _, entry, row = self._prepare(identity, request)
+        entries: list[dict[str, Any]] = []
+        rows: list[Row] = []
+        async with self._slot_for(requests):
+            async for _, entry, row in self._prepared(identity, requests):
                 entries.append(entry)
                 rows.append(row)
-                if n % YIELD_EVERY == 0 and n < len(requests):
-                    await asyncio.sleep(0)
             return await self._record_json(entries, rows)
 
     async def _decide_group(
         self, identity: Identity, requests: list[Request]
     ) -> tuple[list[tuple[Decision, dict[str, Any], Row]], list[Receipt]]:
         """Decide and record a group (one request, or a batch call), keeping the Decisions."""
-        if len(requests) == 1:
-            prepared = [self._prepare(identity, requests[0])]
-            return prepared, await self._record([prepared[0][1]], [prepared[0][2]])
-        async with self._batch_slot():
-            prepared = []
-            for n, request in enumerate(requests, start=1):
-                prepared.append(self._prepare(identity, request))
-                if n % YIELD_EVERY == 0 and n < len(requests):
-                    await asyncio.sleep(0)
+        async with self._slot_for(requests):
+            prepared = [p async for p in self._prepared(identity, requests)]
             receipts = await self._record([p[1] for p in prepared], [p[2] for p in prepared])
         return prepared, receipts
+
+    async def _prepared(
+        self, identity: Identity, requests: list[Request]
+    ) -> AsyncIterator[tuple[Decision, dict[str, Any], Row]]:
+        """``_prepare`` for each request, yielding to the event loop every YIELD_EVERY (see
+        ``_batch_slot``); callers keep of each what they need until the group is recorded."""
+        for n, request in enumerate(requests, start=1):
+            yield self._prepare(identity, request)
+            if n % YIELD_EVERY == 0 and n < len(requests):
+                await asyncio.sleep(0)
+
+    def _slot_for(self, requests: list[Request]) -> contextlib.AbstractAsyncContextManager[None]:
+        """A batch slot for a batch call; single calls never wait for one."""
+        return self._batch_slot() if len(requests) > 1 else contextlib.nullcontext()
 
     @contextlib.asynccontextmanager
     async def _batch_slot(self) -> AsyncIterator[None]:
