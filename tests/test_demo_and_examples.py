@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pydantic
+import pytest
+
 from sanctuary.demo import engine_demo, example_request_files
 from sanctuary.jsonio import read_requests
 from sanctuary.model import Decision
@@ -24,8 +27,14 @@ def test_the_demo_explains_every_example() -> None:
     assert text.count("DECISION:") == len(example_request_files())
 
 
-def test_editing_a_returned_decision_does_not_change_the_next_one() -> None:
+def test_a_returned_decision_cannot_be_edited_so_memoised_parts_stay_intact() -> None:
+    # The engine shares the tuples of a memoised outcome between decisions: safe only because
+    # neither the decision nor its fields can be changed in place.
     request = next(read_requests(str(example_request_files()[1])))
     first = default_engine().decide(request)
-    first.reasons.clear()
-    assert default_engine().decide(request).reasons
+    assert isinstance(first.reasons, tuple) and first.reasons
+    with pytest.raises(pydantic.ValidationError):
+        first.reasons = ()  # type: ignore[misc]
+    with pytest.raises(pydantic.ValidationError):
+        first.reasons[0].rule = "changed"  # type: ignore[misc]
+    assert default_engine().decide(request).reasons == first.reasons

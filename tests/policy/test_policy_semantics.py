@@ -87,8 +87,8 @@ def test_a_federal_floor_allows_status_despite_local_deny_but_nothing_else(tmp_p
     engine = chain(tmp_path, us=[floor], la=[rule("la.deny", "deny")])
     decision = engine.decide(request(data=["immigration_status", "home_address"]))
     assert decision.decision == "allow_redacted"
-    assert decision.allowed_data == ["immigration_status"]
-    assert decision.withheld_data == ["home_address"]
+    assert decision.allowed_data == ("immigration_status",)
+    assert decision.withheld_data == ("home_address",)
     assert set(rules_of(decision)) == {"us.floor", "la.deny"}
 
 
@@ -196,7 +196,7 @@ def test_any_escalated_target_escalates_the_whole_request(tmp_path: Path) -> Non
     engine = chain(tmp_path, us_ca=[rule("ca.allow", "allow"), escalate])
     decision = engine.decide(request(data=["criminal_history", "home_address"]))
     assert decision.decision == "escalate"
-    assert decision.allowed_data == []
+    assert decision.allowed_data == ()
     assert {o.type for o in decision.obligations} == {"counsel_review"}
 
 
@@ -207,8 +207,8 @@ def test_withheld_categories_of_an_allow_redacted_rule_are_denied(tmp_path: Path
     engine = chain(tmp_path, us_ca=[partial])
     decision = engine.decide(request(data=["incident_report", "place_of_birth"]))
     assert decision.decision == "allow_redacted"
-    assert decision.allowed_data == ["incident_report"]
-    assert decision.withheld_data == ["place_of_birth"]
+    assert decision.allowed_data == ("incident_report",)
+    assert decision.withheld_data == ("place_of_birth",)
     assert any(
         o.type == "redact" and o.categories == ["national_ids"] for o in decision.obligations
     )

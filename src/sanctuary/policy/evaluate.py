@@ -23,17 +23,14 @@ from typing import Any
 
 from sanctuary.errors import JurisdictionError, RequestError
 from sanctuary.model import (
-    Context,
     Decision,
     Evidence,
     ExceptionOutcome,
-    LegalProcess,
     Obligation,
     PackRef,
     PurposeAssessment,
     Reason,
     Request,
-    Subject,
     construct,
 )
 from sanctuary.policy.facts import ALWAYS, Facts, derive, group_of
@@ -44,6 +41,8 @@ RANK = {"allow": 1, "allow_redacted": 2, "escalate": 3, "deny": 4}
 DATA_ACTIONS = frozenset({"disclose_information", "system_access", "notify_release"})
 WHOLE_ACTION = "*"  # the target of a request that names no data
 DEFAULT_RULE = "default.no_permitting_rule"
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_EXACT = -1  # in _Chain.days: a boundary is near this day, compute the interval exactly
 # Every field is set on every decision, so all decisions share one (never mutated) fields-set:
 # a set of eleven names is a 1.2 kB allocation, more than the rest of a memoised decision.
 # pydantic copies it before changing it (model_copy), and frozen models cannot be assigned to.
@@ -75,6 +74,31 @@ class _Chain:
     home_state: str | None
     bounds: list[float]  # instants at which the law in force changes, sorted
     refs: tuple[PackRef, ...]
+    # The interval of every instant of a (wall-clock) day, by the day's ordinal, for days with no
+    # boundary near them (``interval``); filled as days are asked about.
+    days: dict[int, int] = field(default_factory=dict)
+
+    def interval(self, at: dt.datetime) -> int:
+        """The position of ``at`` among the boundaries (how many are at or before it).
+
+        ``timestamp()`` of an aware datetime costs a call to its tzinfo, a tenth of a decision,
+        so most days are answered from the wall-clock date alone: a UTC offset is less than a
+        day, so every instant whose wall clock reads day ``d`` lies strictly between the starts
+        of days d-1 and d+2 (UTC). When no boundary lies in between, they all share one
+        interval. The rare day near a boundary is computed exactly, every time."""
+        day = at.toordinal()
+        interval = self.days.get(day)
+        if interval is None:
+            start = (day - _EPOCH_ORDINAL - 1) * 86_400
+            interval = bisect.bisect_right(self.bounds, start)
+            near = interval < len(self.bounds) and self.bounds[interval] < start + 3 * 86_400
+            if near:
+                interval = _EXACT
+            if len(self.days) < 100_000:  # bounded: one entry per calendar day asked about
+                self.days[day] = interval
+        if interval == _EXACT:
+            return bisect.bisect_right(self.bounds, at.timestamp())
+        return interval
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,11 +112,11 @@ class _Plan:
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     decision: str
-    allowed: list[str]
-    withheld: list[str]
-    obligations: list[Obligation]
-    reasons: list[Reason]
-    exceptions: list[ExceptionOutcome]
+    allowed: tuple[str, ...]
+    withheld: tuple[str, ...]
+    obligations: tuple[Obligation, ...]
+    reasons: tuple[Reason, ...]
+    exceptions: tuple[ExceptionOutcome, ...]
 
 
 class Engine:
@@ -183,8 +207,11 @@ class Engine:
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
         chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
-        interval = bisect.bisect_right(chain.bounds, when.timestamp())
-        plan = self._plan(chain, interval, when, request.action, request.responder.kind)
+        interval = chain.interval(when)
+        action, responder = request.action, request.responder.kind
+        plan = self._plans.get((chain, interval, action, responder))
+        if plan is None:
+            plan = self._plan(chain, interval, when, action, responder)
         key = plan.key(request, when) if self.memo else None
         known = self._requests.get(key) if key is not None else None
         if known is None:
@@ -201,14 +228,14 @@ class Engine:
         values = {
             "request_id": request.id or f"req-{uuid.uuid4()}",
             "decision": outcome.decision,
-            # Shallow copies: the memoised outcome must not change if a caller edits its decision.
-            "allowed_data": outcome.allowed[:],
-            "withheld_data": outcome.withheld[:],
-            "obligations": outcome.obligations[:],
-            "reasons": outcome.reasons[:],
-            "exceptions": outcome.exceptions[:],
+            # Shared, not copied: the tuples and the parts in them are immutable.
+            "allowed_data": outcome.allowed,
+            "withheld_data": outcome.withheld,
+            "obligations": outcome.obligations,
+            "reasons": outcome.reasons,
+            "exceptions": outcome.exceptions,
             "purpose_assessment": purpose,
-            "packs": list(chain.refs),
+            "packs": chain.refs,
             "at": when,
             "ledger": None,
         }
@@ -250,51 +277,49 @@ def _key_function(plan: _Plan) -> Callable[[Request, dt.datetime], Any]:
     groups = plan.groups
     process, subject, context = "process" in groups, "subject" in groups, "context" in groups
 
+    # One flat function, no calls: the key is computed on every decision, and a Python call
+    # costs as much as building a small tuple.
     def key(request: Request, at: dt.datetime) -> tuple[Any, ...]:
         requester = request.requester
         agreements, members, data = requester.agreements, requester.members, request.data
+        lp = request.legal_process if process else None
+        cx = request.context if context else None
+        sj = request.subject if subject else None
+        if sj is not None:
+            consent, convictions = sj.consent, sj.convictions
+            subject_key: tuple[Any, ...] | None = (
+                sj.in_custody,
+                sj.victim_or_witness,
+                None if consent is None else (consent.to, consent.written),
+                sj.sex_offender_registrant,
+                tuple(
+                    [
+                        (c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced)
+                        for c in convictions
+                    ]
+                )
+                if convictions
+                else (),
+                at.date() if convictions else None,
+            )
+        else:
+            subject_key = None
         return (
             plan, tuple(data) if data else (),
             requester.agency, requester.state, requester.on_behalf_of,
             tuple(agreements) if agreements else (), tuple(members) if members else (),
             request.purpose, request.purpose_category,
-            _process_key(request.legal_process) if process else None,
-            _context_key(request.context) if context else None,
-            _subject_key(request.subject, at) if subject and request.subject else None,
+            None if lp is None else (lp.type, lp.form, lp.signed_by_judge, lp.names_subject),
+            None if cx is None else (
+                cx.information_publicly_available, cx.exigent_circumstances,
+                cx.recipient_attests_no_immigration_use, cx.discovered_during_unrelated_activity,
+                # facts read only whether there is a case number: each case is new
+                bool(cx.case_number and cx.case_number.strip()),
+            ),
+            subject_key,
         )  # fmt: skip
 
     return key
-
-
-def _process_key(process: LegalProcess | None) -> tuple[Any, ...] | None:
-    if process is None:
-        return None
-    return (process.type, process.form, process.signed_by_judge, process.names_subject)
-
-
-def _context_key(context: Context) -> tuple[Any, ...]:
-    case = context.case_number
-    return (
-        context.information_publicly_available,
-        context.exigent_circumstances,
-        context.recipient_attests_no_immigration_use,
-        context.discovered_during_unrelated_activity,
-        bool(case and case.strip()),  # facts read only whether there is one: each case is new
-    )
-
-
-def _subject_key(subject: Subject, at: dt.datetime) -> tuple[Any, ...]:
-    consent, convictions = subject.consent, subject.convictions
-    return (
-        subject.in_custody,
-        subject.victim_or_witness,
-        None if consent is None else (consent.to, consent.written),
-        subject.sex_offender_registrant,
-        tuple([(c.code, c.class_, c.date, c.held_to_answer, c.prop47_reduced) for c in convictions])
-        if convictions
-        else (),
-        at.date() if convictions else None,
-    )
 
 
 # What evaluating one rule's condition and exceptions came to (an entry of a signature):
@@ -521,11 +546,11 @@ def _assemble(parts: _Parts, facts: Facts, targets: tuple[str, ...], trace: _Tra
     outcome, allowed, withheld = _combine(verdicts, bool(trace.redact))
     return _Outcome(
         decision=outcome,
-        allowed=[] if whole else allowed,
-        withheld=[] if whole else withheld,
-        obligations=_obligations(parts, obligation_rules, trace, outcome),
-        reasons=reasons,
-        exceptions=trace.exceptions,
+        allowed=() if whole else tuple(allowed),
+        withheld=() if whole else tuple(withheld),
+        obligations=tuple(_obligations(parts, obligation_rules, trace, outcome)),
+        reasons=tuple(reasons),
+        exceptions=tuple(trace.exceptions),
     )
 
 
