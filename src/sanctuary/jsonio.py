@@ -7,7 +7,6 @@ hide a second value from a reviewer), and a request that does not validate names
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,8 +51,11 @@ def loads_strict(text: str | bytes, location: str = "request") -> Any:
 
 _MISSING = object()
 # orjson reads integers beyond 64 bits as floats (losing digits); the standard library keeps them.
-# Any run of 19 digits (in a string or not) sends the text down the slow path, to be safe.
-_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+# Any run of 19 digits (in a string or not) sends the text down the slow path, to be safe. Found
+# by writing every digit as 0 and looking for nineteen 0s: C-speed both, where the regular
+# expression [0-9]{19} tried a match at every digit and took ~3 µs of a request's ~8.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
 
 
 def _loads_checked(text: str | bytes, location: str) -> Any:
@@ -80,7 +82,7 @@ def _no_duplicate_keys(text: str | bytes, value: Any) -> bool:
     the caller takes the slow path.
     """
     raw = text.encode() if isinstance(text, str) else text
-    if b"\\u" in raw or _LONG_NUMBER.search(raw):
+    if b"\\u" in raw or _LONG_NUMBER in raw.translate(_DIGITS_AS_ZERO):
         return False
     return raw.count(b":") == orjson.dumps(value).count(b":")
 
