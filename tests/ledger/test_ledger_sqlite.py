@@ -12,7 +12,7 @@ from ledger_helpers import sample_entry
 
 from sanctuary.errors import InputError, LedgerError, LedgerUnavailable
 from sanctuary.ledger import Ledger, open_store
-from sanctuary.ledger.stores.sqlite import SQLiteStore
+from sanctuary.ledger.stores.sqlite import SQLiteStore, insert_many
 
 
 def test_urls_select_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,3 +104,16 @@ def test_a_missing_node_makes_proofs_fail_closed(tmp_path: Path) -> None:
         with pytest.raises(LedgerError):
             ledger.append(sample_entry(8))  # the frontier is gone too: nothing is appended
         assert ledger.size == 8
+
+
+@pytest.mark.parametrize("count", [0, 1, 127, 128, 129, 300])
+def test_insert_many_writes_the_rows_executemany_would_in_order(count: int) -> None:
+    rows = [(i, f"text {i}", bytes([i % 256]) * 3, None if i % 7 else 1.5) for i in range(count)]
+    got, want = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
+    for db in (got, want):
+        db.execute("CREATE TABLE t (a INTEGER, b TEXT, c BLOB, d REAL)")
+    insert_many(got, "INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)", rows)
+    want.executemany("INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)", rows)
+    query = "SELECT rowid, a, b, c, d FROM t ORDER BY rowid"
+    assert got.execute(query).fetchall() == want.execute(query).fetchall()
+    assert len(got.execute(query).fetchall()) == count

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.errors import InputError, LedgerUnavailable
+from sanctuary.ledger.stores.sqlite import insert_many
 
 SCHEMA_VERSION = 1
 _COPY_FROM = 64  # PostgreSQL: index batches at least this large are written with COPY
@@ -195,7 +196,7 @@ class ServiceStore:
         )
         with self.transaction() as conn:
             if self._mark == "?":
-                conn.executemany(insert_decision, rows)
+                insert_many(conn, insert_decision, rows)
                 conn.executemany(insert_review, reviews)
                 return
             with conn.cursor() as cursor:

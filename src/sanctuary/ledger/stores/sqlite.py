@@ -132,11 +132,12 @@ class SQLiteStore(Store):
         self, start: int, leaves: Sequence[bytes], hashes: Sequence[bytes], nodes: Sequence[NodeRow]
     ) -> None:
         try:
-            self._db.executemany(
+            insert_many(
+                self._db,
                 "INSERT INTO entries (idx, leaf, leaf_hash) VALUES (?, ?, ?)",
-                zip(range(start, start + len(leaves)), leaves, hashes, strict=True),
+                list(zip(range(start, start + len(leaves)), leaves, hashes, strict=True)),
             )
-            self._db.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+            insert_many(self._db, "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
         except sqlite3.Error as err:
             raise LedgerUnavailable(f"the ledger write failed: {err}") from None
 
@@ -255,6 +256,28 @@ class SQLiteStore(Store):
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+
+
+_ROWS_PER_INSERT = 128  # up to 7 values a row: far under SQLite's limit of 32,766 variables
+
+
+def insert_many(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[object]]) -> None:
+    """``executemany(insert, rows)`` with up to 128 rows per statement.
+
+    ``executemany`` takes the GIL back for every row to bind its values; next to a busy event
+    loop each hand-off waits, and all that time this process holds the database's one write lock,
+    which a second ``serve`` worker is waiting for. (``insert`` is one of our literal statements:
+    ``INSERT ... VALUES (?, ...)``.)"""
+    head, values = insert.split(" VALUES ")
+    full = f"{head} VALUES {', '.join([values] * _ROWS_PER_INSERT)}"
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        sql = (
+            full
+            if len(chunk) == _ROWS_PER_INSERT
+            else f"{head} VALUES {', '.join([values] * len(chunk))}"
+        )
+        db.execute(sql, [v for row in chunk for v in row])
 
 
 def _text(value: bytes) -> str:
