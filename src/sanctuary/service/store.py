@@ -8,8 +8,6 @@ durable.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.errors import InputError, LedgerUnavailable
-from sanctuary.ledger.stores.sqlite import insert_many
+from sanctuary.ledger.stores.sqlite import append_lock, insert_many
 
 SCHEMA_VERSION = 1
 _COPY_FROM = 64  # PostgreSQL: index batches at least this large are written with COPY
@@ -75,17 +73,17 @@ class ServiceStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._mark = "?"
-            # The ledger's append lock file (ledger/stores/sqlite.py says why writers queue on
-            # it): with two `serve` workers, an index write that met the other worker's append
-            # slept in SQLite's busy handler long after the lock was free. Never held while
-            # appending to the ledger (the two are written one after the other), so no deadlock.
-            self._lock_path: str | None = f"{path}.lock"
+            # Writes take the ledger's append lock (ledger/stores/sqlite.py says why): with two
+            # `serve` workers, an index write that met the other worker's append slept in
+            # SQLite's busy handler long after the lock was free. Never held while appending to
+            # the ledger (the two are written one after the other), so no deadlock.
+            self._sqlite_path: str | None = path
         elif url.startswith(("postgresql://", "postgres://")):
             import psycopg
 
             self._conn = psycopg.connect(url, autocommit=True)
             self._mark = "%s"
-            self._lock_path = None
+            self._sqlite_path = None
         else:
             raise InputError(
                 f"unsupported database URL `{url.split(':', 1)[0]}:`",
@@ -100,25 +98,19 @@ class ServiceStore:
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         with self._lock:
-            if self._lock_path is None:
+            if self._sqlite_path is None:
                 with self._conn.transaction():
                     yield self._conn
                 return
-            try:
-                fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError as err:
-                raise LedgerUnavailable(f"cannot open the append lock: {err}") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._conn.execute("BEGIN IMMEDIATE")
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except Exception:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            finally:
-                os.close(fd)  # releases the flock
+            with append_lock(self._sqlite_path):
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except Exception:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
 
     def _migrate(self) -> None:
         with self.transaction() as conn:

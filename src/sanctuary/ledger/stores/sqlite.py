@@ -59,7 +59,6 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=60000")
-            self._lock_fd: int | None = None  # opened on the first write: copies may be read-only
             self._migrate()
         except (sqlite3.Error, OSError) as err:
             raise LedgerUnavailable(f"cannot open the ledger database: {err}") from None
@@ -110,18 +109,8 @@ class SQLiteStore(Store):
 
     @contextlib.contextmanager
     def write(self) -> Iterator[int]:
-        with self._lock:
-            if self._lock_fd is None:
-                try:
-                    self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-                except OSError as err:
-                    raise LedgerUnavailable(f"cannot open the append lock: {err}") from None
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            try:
-                with self._tx("BEGIN IMMEDIATE"):
-                    yield self._size()
-            finally:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        with self._lock, append_lock(self.path), self._tx("BEGIN IMMEDIATE"):
+            yield self._size()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[int]:
@@ -253,9 +242,22 @@ class SQLiteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._db.close()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+
+
+@contextlib.contextmanager
+def append_lock(db_path: str | Path) -> Iterator[None]:
+    """Hold the exclusive ``flock`` of ``<db>.lock``, which every writer of the database (ledger
+    appends, the service's index writes, in every process) takes before ``BEGIN IMMEDIATE``: the
+    module docstring says why. Opened for each write, so a read-only copy never needs the file."""
+    try:
+        fd = os.open(f"{db_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        raise LedgerUnavailable(f"cannot open the append lock: {err}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 _ROWS_PER_INSERT = 128  # up to 7 values a row: far under SQLite's limit of 32,766 variables
@@ -269,15 +271,11 @@ def insert_many(db: sqlite3.Connection, insert: str, rows: Sequence[Sequence[obj
     which a second ``serve`` worker is waiting for. (``insert`` is one of our literal statements:
     ``INSERT ... VALUES (?, ...)``.)"""
     head, values = insert.split(" VALUES ")
-    full = f"{head} VALUES {', '.join([values] * _ROWS_PER_INSERT)}"
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
-        sql = (
-            full
-            if len(chunk) == _ROWS_PER_INSERT
-            else f"{head} VALUES {', '.join([values] * len(chunk))}"
+        db.execute(
+            f"{head} VALUES {', '.join([values] * len(chunk))}", [v for r in chunk for v in r]
         )
-        db.execute(sql, [v for row in chunk for v in row])
 
 
 def _text(value: bytes) -> str:
