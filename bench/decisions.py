@@ -19,7 +19,6 @@ and pycasbin on every request it can express.
 from __future__ import annotations
 
 import argparse
-import bisect
 import functools
 import gc
 import statistics
@@ -72,12 +71,11 @@ def targets_of(request: Request) -> tuple[str, ...]:
 
 
 def sanctuary_applicable(engine: Engine, request: Request) -> set[str]:
-    chain = engine._chain(request.jurisdiction)
     when = request.time
     assert when is not None
-    facts = derive(request, when, chain.home_state)
-    interval = bisect.bisect_right(chain.bounds, when.timestamp())
-    plan = engine._plan(chain, interval, when, request.action, request.responder.kind)
+    plan_key = engine._plan_key(request, when)
+    plan = engine._plans.get(plan_key) or engine._new_plan(plan_key, when)
+    facts = derive(request, when, plan_key[0].home_state)
     trace = _evaluate(plan.rules, facts, targets_of(request))
     voted = {v.rule.id for votes in trace.votes.values() for v in votes}
     return voted | {r.id for r in trace.obligation_rules}

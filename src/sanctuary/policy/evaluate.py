@@ -101,6 +101,9 @@ class _Chain:
         return interval
 
 
+PlanKey = tuple[_Chain, int, str, str]  # chain, law-in-force interval, action, responder kind
+
+
 @dataclass(frozen=True, eq=False)
 class _Plan:
     rules: tuple[tuple[int, Rule], ...]  # (position of the rule's pack in the chain, rule)
@@ -136,7 +139,7 @@ class Engine:
         self.packs = packs
         self.memo = memo
         self._chains: dict[str, _Chain] = {}
-        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._plans: dict[PlanKey, _Plan] = {}
         self._outcomes: dict[tuple[Any, ...], _Outcome] = {}
         self._requests: dict[tuple[Any, ...], tuple[_Outcome, PurposeAssessment]] = {}
         self._parts = _Parts()
@@ -170,32 +173,33 @@ class Engine:
         chain = self._chains[jurisdiction] = _Chain(packs, home, bounds, refs)
         return chain
 
-    def _plan(
-        self, chain: _Chain, interval: int, at: dt.datetime, action: str, responder: str
-    ) -> _Plan:
-        """The rules of ``chain`` in force at ``at`` that can apply to this action and responder.
+    def _plan_key(self, request: Request, at: dt.datetime) -> PlanKey:
+        """What selects a plan: the chain, the law-in-force interval of ``at`` (between two
+        boundaries the rules in force cannot change, so it stands for ``at``), the action and the
+        responder kind."""
+        chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
+        return (chain, chain.interval(at), request.action, request.responder.kind)
 
-        ``interval`` is the position of ``at`` among the chain's boundaries: between two
-        boundaries the rules in force cannot change, so it stands for ``at`` in the cache key."""
-        key = (chain, interval, action, responder)
-        plan = self._plans.get(key)
-        if plan is None:  # the first request of its kind: select the rules, once
-            rules = tuple(
-                (i, rule)
-                for i, pack in enumerate(chain.packs)
-                for rule in pack.rules
-                if rule.in_force(at.astimezone(pack.timezone).date())
-                and (rule.actions is None or action in rule.actions)
-                and (rule.responders is None or responder in rule.responders)
-            )
-            reads = {"immigration_enforcement", "purpose.category"}
-            for _, rule in rules:
-                reads.update(rule.when.facts)
-                for exception in rule.exceptions:
-                    reads.update(exception.when.facts)
-            groups = frozenset(ALWAYS | {group_of(f) for f in reads})
-            plan = self._plans[key] = _Plan(rules, groups)
-            object.__setattr__(plan, "key", _key_function(plan))
+    def _new_plan(self, key: PlanKey, at: dt.datetime) -> _Plan:
+        """Select, once, the rules of the chain in force at ``at`` that can apply to the key's
+        action and responder, and cache them under ``key`` (``_plan_key``)."""
+        chain, _, action, responder = key
+        rules = tuple(
+            (i, rule)
+            for i, pack in enumerate(chain.packs)
+            for rule in pack.rules
+            if rule.in_force(at.astimezone(pack.timezone).date())
+            and (rule.actions is None or action in rule.actions)
+            and (rule.responders is None or responder in rule.responders)
+        )
+        reads = {"immigration_enforcement", "purpose.category"}
+        for _, rule in rules:
+            reads.update(rule.when.facts)
+            for exception in rule.exceptions:
+                reads.update(exception.when.facts)
+        groups = frozenset(ALWAYS | {group_of(f) for f in reads})
+        plan = self._plans[key] = _Plan(rules, groups)
+        object.__setattr__(plan, "key", _key_function(plan))
         return plan
 
     # -- deciding -----------------------------------------------------------------------------
@@ -206,12 +210,9 @@ class Engine:
             raise RequestError(
                 f"`{request.action}` asks for data: name the categories in `data`", location="data"
             )
-        chain = self._chains.get(request.jurisdiction) or self._chain(request.jurisdiction)
-        interval = chain.interval(when)
-        action, responder = request.action, request.responder.kind
-        plan = self._plans.get((chain, interval, action, responder))
-        if plan is None:
-            plan = self._plan(chain, interval, when, action, responder)
+        plan_key = self._plan_key(request, when)
+        plan = self._plans.get(plan_key) or self._new_plan(plan_key, when)
+        chain = plan_key[0]
         key = plan.key(request, when) if self.memo else None
         known = self._requests.get(key) if key is not None else None
         if known is None:
