@@ -189,7 +189,7 @@ class ServiceStore:
         with self.transaction() as conn:
             if self._mark == "?":
                 insert_many(conn, insert_decision, rows)
-                conn.executemany(insert_review, reviews)
+                insert_many(conn, insert_review, reviews)
                 return
             with conn.cursor() as cursor:
                 if len(rows) >= _COPY_FROM:  # COPY: half the time of executemany (2,000 rows)
