@@ -70,6 +70,11 @@ class Recorder:
         self.index_seconds = 0.0  # time spent writing the decisions index
         self.broken: str | None = None  # set by tests and operators to simulate a dead store
         self._closed = False
+        # True while the writer commits; batches being decided step aside until it is over
+        # (Service._prepared says why). Read without the lock: a stale read costs one decision.
+        self.writing = False
+        self._quiet_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._quiet_lock = threading.Lock()
         self._thread.start()
 
     def submit(
@@ -111,6 +116,26 @@ class Recorder:
         receipts = await self.submit([entry], [row] if row is not None else None)
         return receipts[0]
 
+    async def quiet(self) -> None:
+        """Return once the writer is between commits (at once if it is)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._quiet_lock:
+            if not self.writing:
+                return
+            self._quiet_waiters.append((loop, future))
+        await future
+
+    def _set_writing(self, writing: bool) -> None:
+        with self._quiet_lock:
+            self.writing = writing
+            if writing:
+                return
+            waiters, self._quiet_waiters = self._quiet_waiters, []
+        for loop, future in waiters:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_release, future)
+
     def close(self) -> None:
         self._closed = True
         self._queue.put(None)
@@ -135,6 +160,7 @@ class Recorder:
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:
+            self._set_writing(True)
             try:
                 receipts = self._commit(batch)
             except Exception as err:  # every caller learns the append failed; nothing is released
@@ -146,6 +172,8 @@ class Recorder:
                 )
                 _wake([(item, None, failure) for item in batch])
                 continue
+            finally:
+                self._set_writing(False)
             outcomes: list[Outcome] = []
             at = 0
             for item in batch:
@@ -249,6 +277,11 @@ def _wake(outcomes: list[Outcome]) -> None:
     for loop, group in by_loop.items():
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
             loop.call_soon_threadsafe(_settle, group)
+
+
+def _release(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _settle(group: list[Outcome]) -> None:
