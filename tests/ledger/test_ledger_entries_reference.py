@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sanctuary.canonical import canonical_json, digest
 from sanctuary.ledger import entry_for_decision, keyed_hash
-from sanctuary.ledger.entries import leaf_bytes
+from sanctuary.ledger.entries import check_entry, leaf_bytes
 from sanctuary.model import Decision, Request
 from sanctuary.policy import engine_for
 
@@ -139,6 +139,7 @@ def test_the_entry_is_the_reference_entry(body: dict[str, Any]) -> None:
     request = Request.model_validate(body)
     decision = ENGINE.decide(request)
     entry = entry_for_decision(request, decision, hash_key=KEY)
+    check_entry(entry)  # the service's recorder skips this walk for these entries (`built`)
     expected = reference_entry(request, decision)
     assert entry == expected
     assert list(entry) == list(expected)

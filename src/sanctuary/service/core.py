@@ -205,14 +205,19 @@ class Service:
         return decision, entry, row
 
     async def _record(self, entries: list[dict[str, Any]], rows: list[Row]) -> list[Receipt]:
-        """Wait until the group is durable; past the timeout, fail closed (nothing is shared)."""
-        receipts: list[Receipt] = await self._wait(self.recorder.submit(entries, rows))
+        """Wait until the group is durable; past the timeout, fail closed (nothing is shared).
+
+        The entries are ``_prepare``'s (``entry_for_decision`` plus ``key_id``), so the recorder
+        need not walk them (``built``)."""
+        receipts: list[Receipt] = await self._wait(self.recorder.submit(entries, rows, built=True))
         self._count(rows)
         return receipts
 
     async def _record_json(self, entries: list[dict[str, Any]], rows: list[Row]) -> list[bytes]:
         """``_record``, answering each decision's JSON with its receipt (made by the writer)."""
-        recorded: list[bytes] = await self._wait(self.recorder.submit_json(entries, rows))
+        recorded: list[bytes] = await self._wait(
+            self.recorder.submit_json(entries, rows, built=True)
+        )
         self._count(rows)
         return recorded
 

@@ -31,6 +31,7 @@ import orjson
 
 from sanctuary.errors import LedgerUnavailable
 from sanctuary.ledger import Ledger
+from sanctuary.ledger.entries import check_entry
 from sanctuary.model import Receipt
 from sanctuary.service.store import ServiceStore
 
@@ -78,25 +79,36 @@ class Recorder:
         self._thread.start()
 
     def submit(
-        self, entries: list[dict[str, Any]], rows: list[Row] | None = None
+        self, entries: list[dict[str, Any]], rows: list[Row] | None = None, *, built: bool = False
     ) -> asyncio.Future[list[Receipt]]:
         """Queue a group for the writer; the future resolves once the group is durable.
+
+        Each entry is checked here (``check_entry``: an entry the ledger refuses fails this caller
+        alone, and the writer does not walk entries while it holds the write lock), unless
+        ``built``: every entry is ``entry_for_decision``'s, plus string fields. Its values are
+        JSON by construction, which tests/ledger/test_ledger_entries_reference.py checks against
+        ``canonical_json`` for generated requests; the walk measured ~7% of a batch's CPU.
 
         Cancelling the future (a caller's timeout) does not withdraw the entries: they are recorded
         all the same, and the caller has already answered with an error.
         """
-        return self._submit(entries, rows, as_json=False)
+        return self._submit(entries, rows, as_json=False, built=built)
 
-    def submit_json(self, entries: list[dict[str, Any]], rows: list[Row]) -> asyncio.Future[Any]:
+    def submit_json(
+        self, entries: list[dict[str, Any]], rows: list[Row], *, built: bool = False
+    ) -> asyncio.Future[Any]:
         """``submit`` for decisions; the future resolves to each Decision's JSON with its receipt
         (``with_receipt``), once the group is durable and indexed."""
         if len(rows) != len(entries):
             raise ValueError("one index row per entry")
-        return self._submit(entries, rows, as_json=True)
+        return self._submit(entries, rows, as_json=True, built=built)
 
     def _submit(
-        self, entries: list[dict[str, Any]], rows: list[Row] | None, *, as_json: bool
+        self, entries: list[dict[str, Any]], rows: list[Row] | None, *, as_json: bool, built: bool
     ) -> asyncio.Future[Any]:
+        if not built:
+            for entry in entries:
+                check_entry(entry)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         if self._closed:
@@ -186,7 +198,7 @@ class Recorder:
             raise LedgerUnavailable(self.broken)
         entries = [e for item in batch for e in item.entries]
         started = time.perf_counter()
-        receipts = self.ledger.append_many(entries, checkpoint=True)
+        receipts = self.ledger.append_many(entries, checkpoint=True, checked=True)
         appended = time.perf_counter()
         self.append_seconds += appended - started
         self.batches += 1
