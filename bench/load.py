@@ -27,7 +27,11 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
 Columns are per cell; latencies are per HTTP call (a batch call is one call). Only calls that start
 and finish inside the measured window count, so a cell whose calls take longer than the window
 shows few calls. With `--workers N` the writer columns are blank (/metrics answers from one
-worker). `--soak S` then runs single calls at concurrency 16 for S seconds and prints the server's
+worker), and a line under each cell gives the cores of each busy server process: the kernel hands
+a new connection to whichever worker accepts first, so at low concurrency every connection can land
+on one worker (one figure, ~1 core), which halves the rate. The cells of one run share one
+database, so later cells run on a larger one (its `request_id` index costs more as it grows).
+`--soak S` then runs single calls at concurrency 16 for S seconds and prints the server's
 RSS every 10 s, and its growth after the first minute.
 
 The client is a minimal HTTP/1.1 keep-alive client on asyncio (uvloop when installed) with the
@@ -262,6 +266,18 @@ def proc_cpu_split(pid: int) -> tuple[float, float]:
     return user, system
 
 
+def proc_cpu_by_member(pid: int) -> dict[int, float]:
+    """CPU seconds of each of the server's processes, from /proc."""
+    out: dict[int, float] = {}
+    for member in family(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[member] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
 def proc_rss_mb(pid: int) -> float:
     """Resident memory of the server's processes (MB)."""
     total = 0.0
@@ -445,6 +461,10 @@ class Cell:
     # worker's): unlike µs/dec it also counts the work on calls that straddle the window's edges,
     # which matters when one call takes seconds (16 batches of 1,000 in flight)
     server_us_appended: float | None = None
+    # cores used by each busy server process, when there are several (`--workers`): the kernel
+    # gives a new connection to whichever worker accepts first, so at low concurrency all of them
+    # can land on one worker, which then does all the work
+    per_process: list[float] = field(default_factory=list)
 
 
 def measure(
@@ -471,11 +491,16 @@ def measure(
     runner = threading.Thread(target=lambda: result.append(run_clients(job, processes)))
     runner.start()
     time.sleep(job.warmup + 0.05)
+    members0 = proc_cpu_by_member(pid)
     split0, busy0, wall0 = proc_cpu_split(pid), machine_busy(), time.perf_counter()
     gauges0, size0 = ledger_gauges(job.port), ledger_size(db)
     time.sleep(max(0.0, job.seconds - 0.1))
     gauges1, size1 = ledger_gauges(job.port), ledger_size(db)
     split1, busy1, wall = proc_cpu_split(pid), machine_busy(), time.perf_counter() - wall0
+    members1 = proc_cpu_by_member(pid)
+    per_process = sorted(
+        ((members1[m] - members0.get(m, 0.0)) / wall for m in members1), reverse=True
+    )
     writer = {k: gauges1.get(k, 0.0) - gauges0.get(k, 0.0) for k in gauges1}
     if len(family(pid)) > 1:  # several workers: /metrics answers from one of them, so say nothing
         writer = {}
@@ -511,6 +536,7 @@ def measure(
         samples,
         system / server if server else 0.0,
         server * wall / appended * 1e6 if (appended := size1 - size0) > 0 else None,
+        [cores for cores in per_process if cores >= 0.01] if len(per_process) > 1 else [],
     )
 
 
@@ -528,6 +554,9 @@ def print_cell(cell: Cell) -> None:
         ),
         flush=True,
     )
+    if cell.per_process:
+        shares = " + ".join(f"{cores:.2f}" for cores in cell.per_process)
+        print(f"      server processes' cores: {shares}")
     for sample in cell.samples[:3]:
         print(f"      error: {sample}")
 
