@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import operator
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -146,20 +146,10 @@ class Service:
         batch = len(requests) > 1
         for n, request in enumerate(requests, start=1):
             if batch and self.recorder.writing:
-                await self._writer_quiet()
+                await self._wait(self.recorder.quiet())  # a writer that never finishes: 503
             yield self._prepare(identity, request)
             if n % YIELD_EVERY == 0 and n < len(requests):
                 await asyncio.sleep(0)
-
-    async def _writer_quiet(self) -> None:
-        """Wait until the ledger writer is between commits; past the timeout, fail closed."""
-        try:
-            await asyncio.wait_for(self.recorder.quiet(), timeout=self.timeout)
-        except TimeoutError:
-            raise DecisionTimeout(
-                "the ledger writer did not finish in time; nothing was recorded or shared",
-                help="retry; the call is safe to repeat",
-            ) from None
 
     def _slot_for(self, requests: list[Request]) -> contextlib.AbstractAsyncContextManager[None]:
         """A batch slot for a batch call; single calls never wait for one."""
@@ -221,7 +211,8 @@ class Service:
         self._count(rows)
         return recorded
 
-    async def _wait(self, future: asyncio.Future[Any]) -> Any:
+    async def _wait(self, future: Awaitable[Any]) -> Any:
+        """Wait for the ledger writer; past the timeout, fail closed (nothing is shared)."""
         try:
             return await asyncio.wait_for(future, timeout=self.timeout)
         except TimeoutError:

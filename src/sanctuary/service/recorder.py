@@ -131,10 +131,10 @@ class Recorder:
     async def quiet(self) -> None:
         """Return once the writer is between commits (at once if it is)."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
         with self._quiet_lock:
             if not self.writing:
                 return
+            future: asyncio.Future[None] = loop.create_future()
             self._quiet_waiters.append((loop, future))
         await future
 
