@@ -11,30 +11,24 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from svc_helpers import Keys, bearer
+from svc_helpers import ICE_ASK, Keys, bearer
 
 from sanctuary.model import Receipt
 from sanctuary.service import Service
 from sanctuary.service.recorder import ReceiptSplicer, with_receipt
 from sanctuary.service.store import ServiceStore
 
-BASE: dict[str, Any] = {
-    "time": "2025-03-04T17:05:00-08:00",
-    "jurisdiction": "us-ca",
-    "responder": {"kind": "jail", "department": "county jail"},
-    "requester": {"agency": "ICE-ERO"},
-    "action": "disclose_information",
-    "purpose": "ICE+ERO warrant service",
-    "data": ["immigration_status", "home_address"],
-}
 # Varied enough to take every branch of the entry: names, issuers, subjects, case numbers,
 # agreements, escalations (an unclear purpose from the FBI), allows and denials.
 ASKS: list[dict[str, Any]] = [
-    BASE,
-    {**BASE, "requester": {"agency": "FBI"}, "purpose": "***"},
-    {**BASE, "requester": {"agency": "ICE-ERO", "name": "Officer Example", "agreements": ["287g"]}},
+    ICE_ASK,
+    {**ICE_ASK, "requester": {"agency": "FBI"}, "purpose": "***"},
     {
-        **BASE,
+        **ICE_ASK,
+        "requester": {"agency": "ICE-ERO", "name": "Officer Example", "agreements": ["287g"]},
+    },
+    {
+        **ICE_ASK,
         "legal_process": {"type": "judicial_warrant", "signed_by_judge": True, "issued_by": "J X"},
         "subject": {
             "in_custody": True,
@@ -43,11 +37,11 @@ ASKS: list[dict[str, Any]] = [
         "context": {"case_number": "BK-1", "exigent_circumstances": True},
     },
     {
-        **BASE,
+        **ICE_ASK,
         "requester": {"agency": "LOCAL-LE", "state": "CA"},
         "purpose": "homicide investigation",
     },
-    {**BASE, "action": "notify_release", "data": ["release_date"], "purpose": "ICE detainer"},
+    {**ICE_ASK, "action": "notify_release", "data": ["release_date"], "purpose": "ICE detainer"},
 ]
 SAME = ("ledger", "at", "request_id")  # what differs between two decisions of one request
 MOVES = ("index", "time", "request_id", "decided_at")  # ... and between two ledger entries
@@ -95,7 +89,11 @@ async def test_a_batch_with_one_invalid_request_decides_nothing(
     client: httpx.AsyncClient, keys: Keys, service: Service
 ) -> None:
     before = service.ledger.size
-    asks = [{**BASE, "id": "ok-0"}, {**BASE, "id": "bad", "purpse": "x"}, {**BASE, "id": "ok-2"}]
+    asks = [
+        {**ICE_ASK, "id": "ok-0"},
+        {**ICE_ASK, "id": "bad", "purpse": "x"},
+        {**ICE_ASK, "id": "ok-2"},
+    ]
     response = await client.post("/v1/decisions", json={"requests": asks}, headers=bearer(keys.pep))
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -104,7 +102,7 @@ async def test_a_batch_with_one_invalid_request_decides_nothing(
     assert problem["detail"] == "unknown field `purpse`"
     assert problem["location"] == "requests[1]: purpse"
     # a request that validates but cannot be decided fails the whole batch the same way
-    unknown = [{**BASE, "id": "ok-3"}, {**BASE, "id": "far", "jurisdiction": "fr"}]
+    unknown = [{**ICE_ASK, "id": "ok-3"}, {**ICE_ASK, "id": "far", "jurisdiction": "fr"}]
     response = await client.post(
         "/v1/decisions", json={"requests": unknown}, headers=bearer(keys.pep)
     )

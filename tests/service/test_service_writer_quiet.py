@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from svc_helpers import ICE_ASK
 
 from sanctuary.jsonio import request_from_obj
 from sanctuary.model import Request
@@ -15,19 +16,10 @@ from sanctuary.service import Identity, Service
 from sanctuary.service.core import DecisionTimeout
 
 PEP = Identity("k-test", "LOCAL-GOV", "records gateway", None, "pep")
-ASK: dict[str, Any] = {
-    "time": "2025-03-04T17:05:00-08:00",
-    "jurisdiction": "us-ca",
-    "responder": {"kind": "jail", "department": "county jail"},
-    "requester": {"agency": "ICE-ERO"},
-    "action": "disclose_information",
-    "purpose": "ICE+ERO warrant service",
-    "data": ["immigration_status", "home_address"],
-}
 
 
 def _asks(n: int, prefix: str) -> list[Request]:
-    return [request_from_obj({**ASK, "id": f"{prefix}-{k}"}) for k in range(n)]
+    return [request_from_obj({**ICE_ASK, "id": f"{prefix}-{k}"}) for k in range(n)]
 
 
 async def test_quiet_returns_at_once_between_commits(service: Service) -> None:
