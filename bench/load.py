@@ -27,10 +27,11 @@ What it does, all on 127.0.0.1 and bounded in time and count (every phase stops 
 Columns are per cell; latencies are per HTTP call (a batch call is one call). Only calls that start
 and finish inside the measured window count, so a cell whose calls take longer than the window
 shows few calls. With `--workers N` the writer columns are blank (/metrics answers from one
-worker), and a line under each cell gives the cores of each busy server process: the kernel hands
-a new connection to whichever worker accepts first, so at low concurrency every connection can land
-on one worker (one figure, ~1 core), which halves the rate. Connections are opened one after the
-other during the warm-up, which makes that rare (see `_connection`). The cells of one run share one
+worker), and a line under each cell gives the cores of each busy server process. The kernel hands
+a new connection to whichever worker accepts first, so at low concurrency every connection could
+land on one worker (one figure, ~1 core), which halves the rate; the clients therefore open their
+connections one after the other and reopen any that landed on a worker that already has its share
+(`_placed`, which reads /proc). The cells of one run share one
 database, so later cells run on a larger one (its `request_id` index costs more as it grows).
 `--soak S` then runs single calls at concurrency 16 for S seconds and prints the server's
 RSS every 10 s, and its growth after the first minute.
@@ -91,6 +92,7 @@ class Job:
     max_calls: int
     first: int = 0  # the number, over all client processes, of this process's first connection
     total: int = 1  # connections over all client processes
+    workers: tuple[int, ...] = ()  # the server processes that accept connections (`placed`)
 
 
 @dataclass
@@ -162,14 +164,12 @@ def _parsed_indices(body: bytes, per_call: int) -> list[int]:
     return [d["ledger"]["index"] for d in decisions if "index" in d.get("ledger", {})]
 
 
-async def _connection(job: Job, messages: list[bytes], number: int, tally: Tally, t: Any) -> None:
-    # Connections open one after the other, within the first half of the warm-up: with several
-    # `serve` workers, a connection is taken by whichever worker accepts first, and an event loop
-    # accepts every connection waiting at once, so connections opened together all landed on one
-    # worker (a third of the runs with two); one opened while a worker is busy with the previous
-    # connection's first call goes to an idle worker.
+async def _connection(
+    job: Job, messages: list[bytes], number: int, tally: Tally, t: Any, placed: Any
+) -> None:
+    # Connections open one after the other, within the first half of the warm-up (see `_placed`).
     await asyncio.sleep(number * min(0.05, job.warmup / 2 / job.total))
-    reader, writer = await asyncio.open_connection(HOST, job.port, limit=2**24)
+    reader, writer = await _placed(job, messages[number % len(messages)], placed)
     offset = number * 7919
     i = offset
     try:
@@ -188,7 +188,77 @@ async def _connection(job: Job, messages: list[bytes], number: int, tally: Tally
         writer.close()
 
 
-async def _drive(job: Job) -> Tally:
+async def _placed(
+    job: Job, first_call: bytes, placed: Any
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection, spread evenly over the server's workers.
+
+    With several `serve` workers, a connection is taken by whichever worker accepts it first, and
+    connections opened at once all landed on one worker in a third of the runs (that worker then
+    did all the work, at half the rate). So each connection makes one call of the warm-up, looks
+    up in /proc which worker holds its other end, and is opened again (up to 20 times) while that
+    worker already has its share. ``placed`` counts the connections of each worker, over all client
+    processes."""
+    for _ in range(20):
+        reader, writer = await asyncio.open_connection(HOST, job.port, limit=2**24)
+        if len(job.workers) < 2:
+            return reader, writer
+        await _call(reader, writer, first_call)  # a warm-up call: not counted
+        owner = accepted_by(job.port, writer.get_extra_info("sockname")[1], job.workers)
+        share = -(-job.total // len(job.workers))
+        with placed.get_lock():
+            if owner is None or placed[job.workers.index(owner)] < share:
+                if owner is not None:
+                    placed[job.workers.index(owner)] += 1
+                return reader, writer
+        writer.close()
+        await writer.wait_closed()
+    return reader, writer  # the line of per-worker cores under the cell will show it
+
+
+def accepted_by(port: int, client_port: int, processes: tuple[int, ...]) -> int | None:
+    """Which of ``processes`` holds the server end of a loopback connection (from /proc)."""
+    local, remote = f"0100007F:{port:04X}", f"0100007F:{client_port:04X}"
+    inode = next(
+        (f[9] for f in _tcp_sockets() if f[1] == local and f[2] == remote and f[3] == "01"), None
+    )
+    return None if inode is None else next(iter(holders(f"socket:[{inode}]", processes)), None)
+
+
+def listening_workers(port: int, server: int) -> tuple[int, ...]:
+    """The processes that accept connections on ``port``: the workers, or the server alone."""
+    local = f"0100007F:{port:04X}"
+    inode = next((f[9] for f in _tcp_sockets() if f[1] == local and f[3] == "0A"), None)
+    if inode is None:
+        return (server,)
+    holding = holders(f"socket:[{inode}]", tuple(family(server)))
+    workers = tuple(p for p in holding if p != server)  # the supervisor holds it but never accepts
+    return workers if len(workers) > 1 else (server,)
+
+
+def _tcp_sockets() -> list[list[str]]:
+    with open("/proc/net/tcp") as table:
+        return [line.split() for line in table.readlines()[1:]]
+
+
+def holders(link: str, processes: tuple[int, ...]) -> list[int]:
+    out = []
+    for pid in processes:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == link:
+                    out.append(pid)
+                    break
+            except OSError:
+                continue
+    return out
+
+
+async def _drive(job: Job, placed: Any) -> Tally:
     path = "/v1/decisions"
     messages = []
     for k in range(0, len(job.bodies) - job.per_call + 1, job.per_call):
@@ -199,7 +269,7 @@ async def _drive(job: Job) -> Tally:
     now = time.perf_counter()
     clock = {"start": now + job.warmup, "end": now + job.warmup + job.seconds, "calls": 0}
     tasks = [
-        asyncio.create_task(_connection(job, messages, job.first + n, tally, clock))
+        asyncio.create_task(_connection(job, messages, job.first + n, tally, clock, placed))
         for n in range(job.connections)
     ]
     await asyncio.sleep(max(0.0, clock["start"] - time.perf_counter()))
@@ -209,7 +279,7 @@ async def _drive(job: Job) -> Tally:
     return tally
 
 
-def _client_main(job: Job, out: Any) -> None:
+def _client_main(job: Job, out: Any, placed: Any) -> None:
     try:
         import uvloop
 
@@ -217,7 +287,7 @@ def _client_main(job: Job, out: Any) -> None:
     except ImportError:
         pass
     try:
-        out.send(asyncio.run(_drive(job)))
+        out.send(asyncio.run(_drive(job, placed)))
     except Exception as err:  # the parent reports it as errors
         out.send(Tally(errors=1, error_samples=[f"client failed: {type(err).__name__}: {err}"]))
 
@@ -227,6 +297,7 @@ def run_clients(job: Job, processes: int) -> Tally:
     ctx = mp.get_context("fork")
     children = []
     first = 0
+    placed = ctx.Array("i", max(len(job.workers), 1))  # connections per worker (`_placed`)
     for p in range(processes):
         share = job.connections // processes + (1 if p < job.connections % processes else 0)
         if share == 0:
@@ -235,7 +306,7 @@ def run_clients(job: Job, processes: int) -> Tally:
         sub = Job(**{**job.__dict__, "connections": share, "first": first,
                      "total": job.connections})  # fmt: skip
         first += share
-        proc = ctx.Process(target=_client_main, args=(sub, child), daemon=True)
+        proc = ctx.Process(target=_client_main, args=(sub, child, placed), daemon=True)
         proc.start()
         children.append((proc, parent))
     merged = Tally()
@@ -511,6 +582,7 @@ def measure(
     profile: Path | None,
     db: str | None = None,
 ) -> Cell:
+    job = Job(**{**job.__dict__, "workers": listening_workers(job.port, pid)})
     spy = None
     if profile is not None:  # py-spy samples the server over the measured window
         spy = subprocess.Popen(
@@ -602,6 +674,7 @@ def soak(
     """Single requests at concurrency 16 for ``seconds``; the server's RSS every 10 s."""
     print(f"\nsoak: single requests, concurrency 16, {seconds:.0f} s; server RSS every 10 s")
     job = Job(port, key, bodies, 1, 16, 0.0, seconds, 10**9)
+    job.workers = listening_workers(port, pid)
     result: list[Tally] = []
     runner = threading.Thread(target=lambda: result.append(run_clients(job, processes)))
     start = time.monotonic()

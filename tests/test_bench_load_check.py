@@ -3,6 +3,8 @@ count must still fail on an answer that lacks a receipt or does not say what its
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from load import PARSE_EVERY, Tally, _check
+from load import PARSE_EVERY, Tally, _check, accepted_by, listening_workers
 
 
 def _decision(index: int | None) -> dict[str, object]:
@@ -56,3 +58,17 @@ def test_an_error_status_counts_every_decision_of_the_call() -> None:
     tally = Tally()
     _check(tally, 503, b'{"code":"timeout"}', 1000, keep=True)
     assert (tally.decisions, tally.errors) == (0, 1000)
+
+
+def test_the_process_holding_the_server_end_of_a_connection_is_found() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert listening_workers(port, os.getpid()) == (os.getpid(),)
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            with accepted:
+                mine = client.getsockname()[1]
+                assert accepted_by(port, mine, (os.getpid(),)) == os.getpid()
+                assert accepted_by(port, mine, (1,)) is None  # another process holds nothing
