@@ -31,8 +31,8 @@ worker), and a line under each cell gives the cores of each busy server process.
 a new connection to whichever worker accepts first, so at low concurrency every connection could
 land on one worker (one figure, ~1 core), which halves the rate; the clients therefore open their
 connections one after the other and reopen any that landed on a worker that already has its share
-(`_placed`, which reads /proc). The cells of one run share one
-database, so later cells run on a larger one (its `request_id` index costs more as it grows).
+(`_placed`, which reads /proc). The cells of one run share one database, so later cells run on a
+larger one (~1M decisions after a table of two workers; its pages cost more to write as it grows).
 `--soak S` then runs single calls at concurrency 16 for S seconds and prints the server's
 RSS every 10 s, and its growth after the first minute.
 

@@ -118,12 +118,17 @@ def test_a_version_1_database_moves_to_the_epoch_index(tmp_path: Path) -> None:
         store.close()
 
 
-def test_service_tables_of_a_newer_version_are_refused(tmp_path: Path) -> None:
+def test_service_tables_of_a_newer_version_are_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     ServiceStore(f"sqlite:///{path}").close()
     conn = sqlite3.connect(path)
     conn.execute("UPDATE svc_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    conn.execute("DROP INDEX svc_decisions_by_epoch")  # as a newer version might
     conn.commit()
     conn.close()
     with pytest.raises(InputError, match="newer than this Sanctuary"):
         ServiceStore(f"sqlite:///{path}")
+    conn = sqlite3.connect(path)
+    indexes = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    conn.close()
+    assert ("svc_decisions_by_epoch",) not in indexes

@@ -24,7 +24,7 @@ SCHEMA_VERSION = 2  # 2: decisions looked up through the epoch index (EPOCH)
 # is the caller's, so it falls at random in an index over every decision: each insert landed on
 # its own index page, and with ~1M decisions a batch of 1,000 rewrote ~900 of them (each written
 # twice, to the write-ahead log and then to the database); the rate fell from ~20,000 decisions/s
-# to ~13,000 (bench/load.py, docs/service.md "The epoch index"). Keyed by epoch first, inserts
+# to ~13,000 (bench/load.py; docs/service.md, "the epoch index"). Keyed by epoch first, inserts
 # land only in the newest epoch's part of the index, which stays small whatever the size of the
 # database; a lookup searches the index once per epoch (153 at 10 million decisions).
 EPOCH = 65_536
@@ -125,12 +125,7 @@ class ServiceStore:
 
     def _migrate(self) -> None:
         with self.transaction() as conn:
-            for statement in SCHEMA:
-                if self._mark == "%s":
-                    statement = statement.replace("BLOB", "BYTEA")
-                else:  # the rowid itself: one B-tree per decisions row instead of two (SQLite)
-                    statement = statement.replace(_DECISIONS_KEY, _DECISIONS_ROWID)
-                conn.execute(statement)
+            conn.execute(SCHEMA[0])  # svc_schema: tables of a newer version are left alone
             row = conn.execute("SELECT version FROM svc_schema").fetchone()
             if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise InputError(
@@ -139,6 +134,12 @@ class ServiceStore:
                     help="upgrade Sanctuary before serving from this database",
                     location="--db",
                 )
+            for statement in SCHEMA[1:]:
+                if self._mark == "%s":
+                    statement = statement.replace("BLOB", "BYTEA")
+                else:  # the rowid itself: one B-tree per decisions row instead of two (SQLite)
+                    statement = statement.replace(_DECISIONS_KEY, _DECISIONS_ROWID)
+                conn.execute(statement)
             if row is None:
                 conn.execute(
                     self._sql("INSERT INTO svc_schema (version) VALUES (?)"), (SCHEMA_VERSION,)
