@@ -4,10 +4,7 @@ a database made with version 1's index over all decisions is moved to it."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,30 +13,11 @@ from sanctuary.errors import InputError
 from sanctuary.service.store import EPOCH, SCHEMA_VERSION, ServiceStore, lookup_sql
 
 
-def _pg_base() -> str:
-    base = os.environ.get("SANCTUARY_TEST_PG")
-    if not base:
-        if os.environ.get("CI") == "true":
-            pytest.fail("SANCTUARY_TEST_PG is not set: CI must run the PostgreSQL store tests")
-        pytest.skip("SANCTUARY_TEST_PG is not set (a postgresql:// URL to a test database)")
-    return base
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 's.db'}"
-        return
-    import psycopg
-
-    base = _pg_base()
-    schema = "t_" + uuid.uuid4().hex[:16]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        return f"sqlite:///{tmp_path / 's.db'}"
+    return str(request.getfixturevalue("pg_url"))  # tests/conftest.py
 
 
 def _row(request_id: str, index: int, body: str = "{}") -> tuple[str, int, str, str, str, str, str]:
